@@ -1,0 +1,13 @@
+// Tauri's build step: embeds tauri.conf.json and the ACL. App commands are declared here so each
+// one gets `allow-<command>` / `deny-<command>` permissions and is callable only where a
+// capability grants it (anchors.md A.5). Keep this list equal to `generate_handler!` in lib.rs;
+// tests/security_config.rs checks that.
+const COMMANDS: &[&str] = &["app_info", "keychain_status"];
+
+fn main() {
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes).expect("failed to run tauri-build");
+}

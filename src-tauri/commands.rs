@@ -1,0 +1,30 @@
+//! Tauri commands: parse, call the core, map the result. Nothing else lives here.
+//! Every command must also be listed in `build.rs` (its permission) and in the capability.
+
+use crate::AppState;
+use yespo_core::app_info::AppInfo;
+use yespo_core::keychain::{self, KeychainStatus};
+use yespo_core::{AppError, AppResult};
+
+/// Version, build profile and folders, for the About/Status panel.
+#[tauri::command]
+pub fn app_info(state: tauri::State<'_, AppState>) -> AppInfo {
+    state.info.clone()
+}
+
+/// Whether the OS keychain answers; `keychain_unavailable` says what to install or unlock.
+#[tauri::command]
+pub async fn keychain_status() -> AppResult<KeychainStatus> {
+    let result = tauri::async_runtime::spawn_blocking(|| keychain::probe(keychain::DEFAULT_TIMEOUT))
+        .await
+        .map_err(|error| AppError::internal("The keychain check stopped unexpectedly").with_details(error.to_string()))?;
+    logged("keychain_status", result)
+}
+
+/// Commands log their failures here once, so the log shows what the UI was told.
+fn logged<T>(command: &str, result: AppResult<T>) -> AppResult<T> {
+    if let Err(error) = &result {
+        tracing::warn!(command, code = %error.code, message = %error.message, "command failed");
+    }
+    result
+}

@@ -1,0 +1,40 @@
+//! What the About/Status panel shows about this build and where it keeps things.
+
+use crate::paths::AppPaths;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub name: String,
+    pub version: String,
+    /// "debug" or "release".
+    pub build_profile: &'static str,
+    pub identifier: String,
+    pub os: &'static str,
+    pub arch: &'static str,
+    pub paths: AppPaths,
+}
+
+/// The profile this code was compiled with.
+pub const fn build_profile() -> &'static str {
+    if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    }
+}
+
+impl AppInfo {
+    pub fn new(name: &str, version: &str, identifier: &str, paths: AppPaths) -> AppInfo {
+        AppInfo {
+            name: name.to_owned(),
+            version: version.to_owned(),
+            build_profile: build_profile(),
+            identifier: identifier.to_owned(),
+            os: std::env::consts::OS,
+            arch: std::env::consts::ARCH,
+            paths,
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! Yespo Admin's core: everything that does not need Tauri or WebKit.
+//!
+//! The Tauri app (`src-tauri/lib.rs`) is a thin shell over this crate: its commands parse
+//! arguments, call in here and map the result. Everything here builds and is tested with plain
+//! `cargo test -p yespo-core`.
+
+pub mod app_info;
+pub mod error;
+pub mod keychain;
+pub mod logging;
+pub mod paths;
+pub mod secret;
+
+pub use error::{AppError, AppResult, ErrorCode};
+pub use secret::Secret;
