@@ -1,0 +1,206 @@
+//! Drives the real app window: starts `tauri-driver` (which starts WebKitWebDriver, which starts
+//! the app binary) on ports of its own, with a fresh profile folder, and connects `fantoccini`.
+//!
+//! A missing driver or display is a test failure, never a skip: CI must prove the window works.
+
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const APP_BINARY: &str = env!("CARGO_BIN_EXE_yespo-admin");
+/// Generous: on 2 busy cores a cold WebKit start can take a while.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One running app, its driver and its profile folder.
+pub struct App {
+    pub client: Client,
+    pub profile: tempfile::TempDir,
+    driver: DriverProcess,
+}
+
+/// The environment the app starts with: the test's own, plus `set`, minus `remove`.
+#[derive(Default)]
+pub struct Launch<'a> {
+    pub set: Vec<(&'a str, &'a str)>,
+}
+
+impl App {
+    pub async fn launch(launch: Launch<'_>) -> App {
+        require_display();
+        let profile = tempfile::Builder::new().prefix("yespo-e2e-").tempdir().expect("temp profile");
+        let driver = DriverProcess::start(profile.path(), &launch);
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("tauri:options".into(), json!({ "application": APP_BINARY }));
+        let client = ClientBuilder::rustls()
+            .expect("rustls client")
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+            .unwrap_or_else(|error| panic!("no WebDriver session: {error}\n{}", driver.log_text()));
+        let app = App { client, profile, driver };
+        app.wait_ready().await;
+        app
+    }
+
+    /// The shell sets `data-ready` once the first screen and the status bar have loaded.
+    pub async fn wait_ready(&self) {
+        self.wait_for("#app[data-ready='true']").await;
+    }
+
+    pub async fn wait_for(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|error| panic!("`{css}` did not appear: {error}"))
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(css).await.text().await.unwrap_or_else(|error| panic!("text of `{css}`: {error}"))
+    }
+
+    /// Runs `body` as an async script; `done` is the callback that returns its value.
+    pub async fn run_async_script(&self, body: &str) -> serde_json::Value {
+        let script = format!("const done = arguments[arguments.length - 1];\n{body}");
+        self.client.execute_async(&script, vec![]).await.expect("async script")
+    }
+
+    /// Saves a PNG under `target/e2e/`, after two animation frames so the pixels match the DOM.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        self.run_async_script("requestAnimationFrame(() => requestAnimationFrame(() => done(true)));").await;
+        let png = self.client.screenshot().await.expect("screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        eprintln!("screenshot: {}", path.display());
+        path
+    }
+
+    pub fn log_dir(&self) -> PathBuf {
+        self.profile.path().join("logs")
+    }
+
+    /// Everything the app wrote to its log folder so far.
+    pub fn app_log_text(&self) -> String {
+        let mut text = String::new();
+        if let Ok(entries) = std::fs::read_dir(self.log_dir()) {
+            for entry in entries.flatten() {
+                text.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+            }
+        }
+        text
+    }
+
+    /// Ends the session (which closes the app) and stops the driver.
+    pub async fn quit(self) {
+        let App { client, profile, driver } = self;
+        if let Err(error) = client.close().await {
+            eprintln!("closing the WebDriver session: {error}");
+        }
+        drop(driver);
+        drop(profile);
+    }
+}
+
+/// `target/e2e/`, next to Cargo's own temp folder for tests.
+pub fn screenshot_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("e2e")
+}
+
+fn require_display() {
+    let has = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    assert!(
+        has("DISPLAY") || has("WAYLAND_DISPLAY"),
+        "E2E tests need a display: run them with `./dev test` (which uses xvfb-run when there is none)"
+    );
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn find_tauri_driver() -> PathBuf {
+    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(path);
+    }
+    let mut candidates: Vec<PathBuf> =
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).map(|d| d.join("tauri-driver")).collect();
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        candidates.push(Path::new(&home).join("bin/tauri-driver"));
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        candidates.push(Path::new(&home).join(".cargo/bin/tauri-driver"));
+    }
+    candidates.into_iter().find(|path| path.is_file()).unwrap_or_else(|| {
+        panic!("tauri-driver not found: `cargo install tauri-driver --locked --version '^2'` (./dev test does this)")
+    })
+}
+
+struct DriverProcess {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl DriverProcess {
+    fn start(profile: &Path, launch: &Launch<'_>) -> DriverProcess {
+        let (port, native_port) = (free_port(), free_port());
+        let log = profile.join("tauri-driver.log");
+        let log_file = std::fs::File::create(&log).unwrap();
+        let mut command = Command::new(find_tauri_driver());
+        command
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            // The app inherits the driver's environment: this is how the test picks its profile.
+            .env("YESPO_ADMIN_HOME", profile)
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().unwrap())
+            .stderr(log_file);
+        for (name, value) in &launch.set {
+            command.env(name, value);
+        }
+        let child = command.spawn().expect("start tauri-driver");
+        let mut driver = DriverProcess { child, port, log };
+        driver.wait_listening();
+        driver
+    }
+
+    fn wait_listening(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("tauri-driver exited ({status}) before listening:\n{}", self.log_text());
+            }
+            assert!(Instant::now() < deadline, "tauri-driver is not listening:\n{}", self.log_text());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for DriverProcess {
+    // SIGTERM, not SIGKILL: a killed tauri-driver orphans WebKitWebDriver (tauri-on-linux.md).
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

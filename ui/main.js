@@ -1,0 +1,54 @@
+// The app shell: sidebar, the current screen, the status bar. Screens are ES modules with
+// `render(container)`; areas not built yet are listed but disabled.
+
+import { AREAS, FOOTER_AREAS, DEFAULT_AREA } from './areas.js';
+import { h, replaceChildren } from './dom.js';
+import { installGlobalErrorHandlers, errorBanner } from './errors.js';
+import * as statusBar from './statusbar.js';
+import * as about from './screens/about.js';
+
+const SCREENS = { about };
+
+function navItem(area) {
+  if (!area.ready) {
+    return h('span', {
+      class: 'nav-item disabled', 'aria-disabled': 'true', title: `${area.label}: coming soon`,
+      dataset: { area: area.id },
+    }, h('span', { class: 'nav-icon', 'aria-hidden': 'true' }, area.icon),
+      h('span', { class: 'nav-label' }, area.label),
+      h('span', { class: 'badge' }, 'coming soon'));
+  }
+  return h('a', { class: 'nav-item', href: `#/${area.id}`, dataset: { area: area.id } },
+    h('span', { class: 'nav-icon', 'aria-hidden': 'true' }, area.icon),
+    h('span', { class: 'nav-label' }, area.label));
+}
+
+function currentArea() {
+  const id = location.hash.replace(/^#\/?/, '');
+  return SCREENS[id] ? id : DEFAULT_AREA;
+}
+
+async function show(areaId) {
+  for (const item of document.querySelectorAll('.nav-item')) {
+    item.classList.toggle('active', item.dataset.area === areaId);
+    if (item.dataset.area === areaId) item.setAttribute('aria-current', 'page');
+    else item.removeAttribute('aria-current');
+  }
+  const view = document.getElementById('view');
+  try {
+    await SCREENS[areaId].render(view);
+  } catch (error) {
+    replaceChildren(view, errorBanner(error, { onRetry: () => show(areaId) }));
+  }
+}
+
+async function start() {
+  installGlobalErrorHandlers();
+  replaceChildren(document.getElementById('nav'), AREAS.map(navItem));
+  replaceChildren(document.getElementById('nav-footer'), FOOTER_AREAS.map(navItem));
+  window.addEventListener('hashchange', () => show(currentArea()));
+  await Promise.allSettled([statusBar.mount(document.getElementById('statusbar')), show(currentArea())]);
+  document.getElementById('app').dataset.ready = 'true';
+}
+
+start();

@@ -1,0 +1,63 @@
+// About & status: what this build is, where it keeps its files, and whether the keychain works.
+
+import { h, replaceChildren } from '../dom.js';
+import { errorBanner } from '../errors.js';
+import { getAppInfo, getKeychainStatus } from '../app-state.js';
+
+function row(label, value, field, { mono = false } = {}) {
+  return [
+    h('dt', {}, label),
+    h('dd', { dataset: { field }, class: mono ? 'mono' : null }, value),
+  ];
+}
+
+function keychainSection(result) {
+  const section = h('section', { class: 'card', id: 'keychain' },
+    h('h2', {}, 'Keychain'),
+    h('p', { class: 'muted' },
+      'Client secrets, API keys and tokens are kept only in the OS keychain, never in files.'));
+  const retry = async () => {
+    section.replaceWith(keychainSection(await settle(getKeychainStatus({ refresh: true }))));
+  };
+  if (result.ok) {
+    section.append(h('p', { class: 'status-line ok', dataset: { field: 'keychain' } },
+      `Available: ${result.value.backend}`));
+  } else {
+    section.append(errorBanner(result.error, { onRetry: retry }));
+  }
+  return section;
+}
+
+async function settle(promise) {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+export async function render(container) {
+  const [info, keychain] = await Promise.all([getAppInfo(), settle(getKeychainStatus())]);
+  const { paths } = info;
+  replaceChildren(container,
+    h('header', { class: 'view-header' },
+      h('h1', {}, 'About & status'),
+      h('p', { class: 'muted' }, `${info.name} ${info.version}`)),
+    h('section', { class: 'card' },
+      h('h2', {}, 'This build'),
+      h('dl', { class: 'facts' },
+        row('Version', info.version, 'version'),
+        row('Build profile', info.buildProfile, 'build-profile'),
+        row('Identifier', info.identifier, 'identifier', { mono: true }),
+        row('Platform', `${info.os} · ${info.arch}`, 'platform'))),
+    h('section', { class: 'card' },
+      h('h2', {}, 'Where your data lives'),
+      paths.isCustomProfile
+        ? h('p', { class: 'muted' }, 'A custom profile folder is in use (YESPO_ADMIN_HOME).')
+        : null,
+      h('dl', { class: 'facts' },
+        row('Settings', paths.configDir, 'config-dir', { mono: true }),
+        row('Data', paths.dataDir, 'data-dir', { mono: true }),
+        row('Logs', paths.logDir, 'log-dir', { mono: true }))),
+    keychainSection(keychain));
+}
