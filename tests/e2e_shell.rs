@@ -90,7 +90,7 @@ async fn an_error_from_rust_is_shown_with_its_code() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn commands_outside_the_capability_are_refused() {
+async fn the_security_baseline_holds_in_the_window() {
     let app = App::launch(Launch::default()).await;
     let call = |command: &str| {
         format!(
@@ -104,6 +104,30 @@ async fn commands_outside_the_capability_are_refused() {
     let refused = app.run_async_script(&call("plugin:app|version")).await;
     let error = refused["err"].as_str().unwrap_or_else(|| panic!("expected a refusal, got {refused}"));
     assert!(error.contains("not allowed"), "{error}");
+
+    // The CSP is in force: an injected inline script and a remote script are both refused, and
+    // the browser reports each as a CSP violation (so it is the policy, not the closed network).
+    let csp = app
+        .run_async_script(
+            "const violations = [];
+             document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
+             window.__inlineRan = false;
+             const inline = document.createElement('script');
+             inline.textContent = 'window.__inlineRan = true';
+             document.head.append(inline);
+             const remote = document.createElement('script');
+             remote.src = 'https://example.com/x.js';
+             const finish = () => setTimeout(() => done({inline: window.__inlineRan, violations: violations.length}), 50);
+             remote.onload = finish;
+             remote.onerror = finish;
+             document.head.append(remote);",
+        )
+        .await;
+    assert_eq!(csp, serde_json::json!({"inline": false, "violations": 2}), "{csp}");
+
+    // freezePrototype: built-in prototypes cannot be polluted.
+    let frozen = app.run_async_script("done(Object.isFrozen(Object.prototype));").await;
+    assert_eq!(frozen, serde_json::json!(true));
     app.quit().await;
 }
 

@@ -3,6 +3,7 @@
 
 import { AREAS, FOOTER_AREAS, DEFAULT_AREA } from './areas.js';
 import { h, replaceChildren } from './dom.js';
+import { icon } from './icons.js';
 import { installGlobalErrorHandlers, errorBanner } from './errors.js';
 import * as statusBar from './statusbar.js';
 import * as about from './screens/about.js';
@@ -14,12 +15,12 @@ function navItem(area) {
     return h('span', {
       class: 'nav-item disabled', 'aria-disabled': 'true', title: `${area.label}: coming soon`,
       dataset: { area: area.id },
-    }, h('span', { class: 'nav-icon', 'aria-hidden': 'true' }, area.icon),
+    }, icon(area.id),
       h('span', { class: 'nav-label' }, area.label),
       h('span', { class: 'badge' }, 'coming soon'));
   }
   return h('a', { class: 'nav-item', href: `#/${area.id}`, dataset: { area: area.id } },
-    h('span', { class: 'nav-icon', 'aria-hidden': 'true' }, area.icon),
+    icon(area.id),
     h('span', { class: 'nav-label' }, area.label));
 }
 

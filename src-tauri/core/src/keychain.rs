@@ -41,8 +41,9 @@ fn what_to_do() -> &'static str {
     } else if cfg!(target_os = "windows") {
         "Make sure the Credential Manager service is running and try again."
     } else {
-        "Install and unlock a Secret Service provider (GNOME Keyring: `sudo apt install gnome-keyring`, \
-         or KWallet), make sure you are in a desktop session with D-Bus, and try again."
+        "Install and unlock a Secret Service provider such as GNOME Keyring (on Debian or Ubuntu: \
+         sudo apt install gnome-keyring) or KWallet, make sure you are in a desktop session with D-Bus, \
+         and try again."
     }
 }
 
