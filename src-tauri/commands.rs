@@ -15,9 +15,10 @@ pub fn app_info(state: tauri::State<'_, AppState>) -> AppInfo {
 /// Whether the OS keychain answers; `keychain_unavailable` says what to install or unlock.
 #[tauri::command]
 pub async fn keychain_status() -> AppResult<KeychainStatus> {
-    let result = tauri::async_runtime::spawn_blocking(|| keychain::probe(keychain::DEFAULT_TIMEOUT))
-        .await
-        .map_err(|error| AppError::internal("The keychain check stopped unexpectedly").with_details(error.to_string()))?;
+    let result =
+        tauri::async_runtime::spawn_blocking(|| keychain::probe(keychain::DEFAULT_TIMEOUT)).await.map_err(|error| {
+            AppError::internal("The keychain check stopped unexpectedly").with_details(error.to_string())
+        })?;
     logged("keychain_status", result)
 }
 

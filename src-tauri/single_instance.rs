@@ -24,7 +24,8 @@ fn focus_main_window<R: Runtime>(app: &AppHandle<R>) {
         tracing::warn!("second launch: no main window to focus");
         return;
     };
-    for (what, result) in [("unminimize", window.unminimize()), ("show", window.show()), ("focus", window.set_focus())] {
+    for (what, result) in [("unminimize", window.unminimize()), ("show", window.show()), ("focus", window.set_focus())]
+    {
         if let Err(error) = result {
             tracing::warn!(%error, "second launch: cannot {what} the main window");
         }

@@ -63,8 +63,8 @@ async fn shell_lists_every_area_and_shows_facts_from_rust() {
 async fn an_error_from_rust_is_shown_with_its_code() {
     // No D-Bus session: the Secret Service cannot be reached, so the keychain check fails in Rust
     // with `keychain_unavailable`, and the UI must show that code, the message and the details.
-    let app = App::launch(Launch { set: vec![("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/yespo-e2e-bus")] })
-        .await;
+    let app =
+        App::launch(Launch { set: vec![("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/yespo-e2e-bus")] }).await;
 
     let banner = app.wait_for("#keychain .error-banner").await;
     assert_eq!(banner.attr("data-error-code").await.unwrap().as_deref(), Some("keychain_unavailable"));
@@ -81,6 +81,14 @@ async fn an_error_from_rust_is_shown_with_its_code() {
     assert!(details.is_displayed().await.unwrap(), "details show after the click");
     assert!(!details.text().await.unwrap().is_empty());
 
+    // An error nobody handles still reaches the user, as a toast with its code.
+    app.client.execute("window.__TAURI__.core.invoke('plugin:app|version'); return true;", vec![]).await.unwrap();
+    let toast = app.wait_for(".toast .error-banner[data-error-code='internal']").await;
+    let toast_text = toast.text().await.unwrap();
+    assert!(toast_text.contains("not allowed"), "{toast_text}");
+    app.wait_for(".toast .toast-close").await.click().await.unwrap();
+    assert!(app.client.find_all(Locator::Css(".toast")).await.unwrap().is_empty(), "the toast is dismissed");
+
     // The failure is logged by the command layer with its code.
     let log = app.app_log_text();
     assert!(log.contains("command failed") && log.contains("keychain_unavailable"), "log file: {log}");
@@ -93,9 +101,7 @@ async fn an_error_from_rust_is_shown_with_its_code() {
 async fn the_security_baseline_holds_in_the_window() {
     let app = App::launch(Launch::default()).await;
     let call = |command: &str| {
-        format!(
-            "window.__TAURI__.core.invoke('{command}').then(v => done({{ok: v}}), e => done({{err: String(e)}}));"
-        )
+        format!("window.__TAURI__.core.invoke('{command}').then(v => done({{ok: v}}), e => done({{err: String(e)}}));")
     };
     // Granted: one of our own commands.
     let granted = app.run_async_script(&call("app_info")).await;

@@ -58,13 +58,18 @@ fn csp_is_set_and_strict() {
     }
     for source in script_src.split_whitespace() {
         assert!(
-            matches!(source, "'self'" | "'wasm-unsafe-eval'") || source.starts_with("'nonce-") || source.starts_with("'sha"),
+            matches!(source, "'self'" | "'wasm-unsafe-eval'")
+                || source.starts_with("'nonce-")
+                || source.starts_with("'sha"),
             "script-src must not name hosts or wildcards: {source}"
         );
     }
     let connect = get("connect-src").expect("connect-src must be explicit");
     for source in connect.split_whitespace() {
-        assert!(matches!(source, "ipc:" | "http://ipc.localhost" | "'self'"), "connect-src allows more than IPC: {source}");
+        assert!(
+            matches!(source, "ipc:" | "http://ipc.localhost" | "'self'"),
+            "connect-src allows more than IPC: {source}"
+        );
     }
     assert_eq!(get("object-src"), Some("'none'"));
     // A dev CSP, if present, must not loosen anything either.

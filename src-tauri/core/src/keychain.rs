@@ -80,7 +80,9 @@ where
             timeout.as_secs(),
             what_to_do()
         ))),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(AppError::internal("The keychain call stopped without an answer")),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(AppError::internal("The keychain call stopped without an answer"))
+        }
     }
 }
 
@@ -96,12 +98,10 @@ pub fn map_keyring_error(error: keyring::Error) -> AppError {
             what_to_do()
         ))
         .with_details(details),
-        keyring::Error::PlatformFailure(_) => AppError::keychain_unavailable(format!(
-            "The {} could not be reached. {}",
-            backend_name(),
-            what_to_do()
-        ))
-        .with_details(details),
+        keyring::Error::PlatformFailure(_) => {
+            AppError::keychain_unavailable(format!("The {} could not be reached. {}", backend_name(), what_to_do()))
+                .with_details(details)
+        }
         _ => AppError::internal("The keychain rejected the request").with_details(details),
     }
 }

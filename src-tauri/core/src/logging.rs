@@ -157,9 +157,8 @@ mod tests {
     fn logged_secrets_are_redacted_however_they_are_logged() {
         let captured = Captured::default();
         let sink = captured.clone();
-        let subscriber = tracing_subscriber::registry().with(
-            tracing_subscriber::fmt::layer().with_ansi(false).with_writer(scrubbing(move || sink.clone())),
-        );
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_subscriber::fmt::layer().with_ansi(false).with_writer(scrubbing(move || sink.clone())));
         let api_key = Secret::new("apikey-5d41402abc4b2a76b9719d911017c592");
         tracing::subscriber::with_default(subscriber, || {
             tracing::info!(key = ?api_key, "as a field");
