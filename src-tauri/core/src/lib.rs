@@ -9,6 +9,7 @@ pub mod error;
 pub mod keychain;
 pub mod logging;
 pub mod paths;
+pub mod sandbox;
 pub mod secret;
 
 pub use error::{AppError, AppResult, ErrorCode};

@@ -1,0 +1,227 @@
+//! Who is calling: the seeded OAuth apps and API keys, issued codes and tokens, and the check
+//! every API request goes through (Basic with an API key, or Bearer with an access token).
+
+use super::prng::{random_hex, random_uuid, SeededRng};
+use super::rights::Right;
+use base64::Engine;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// A registered OAuth app ("For partners" → "Register app").
+#[derive(Debug, Clone, Serialize)]
+pub struct OAuthApp {
+    pub name: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub callback_url: String,
+    pub rights: Right,
+}
+
+/// An API key (Settings → API keys).
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiKey {
+    pub name: String,
+    pub key: String,
+    pub rights: Right,
+}
+
+/// An issued authorization code: single use, short-lived.
+pub struct CodeGrant {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub code_challenge: Option<(String, String)>,
+    pub expires: Instant,
+}
+
+pub struct TokenGrant {
+    pub client_id: String,
+    pub expires: Instant,
+}
+
+pub struct AuthState {
+    pub demo_user: String,
+    pub demo_password: String,
+    pub apps: Vec<OAuthApp>,
+    pub keys: Vec<ApiKey>,
+    pub codes: HashMap<String, CodeGrant>,
+    pub access: HashMap<String, TokenGrant>,
+    pub refresh: HashMap<String, TokenGrant>,
+}
+
+/// The caller of an API request, once authenticated.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub rights: Right,
+    /// For logs and 403 texts: the app or key name (never the secret).
+    pub name: String,
+    /// "API key" or "OAuth app", for 403 texts.
+    pub via: &'static str,
+}
+
+/// Why a request is not authenticated: the 401 text.
+#[derive(Debug)]
+pub enum AuthFailure {
+    Missing,
+    BadKey,
+    BadToken,
+    ExpiredToken,
+}
+
+impl AuthFailure {
+    pub fn message(&self) -> &'static str {
+        match self {
+            AuthFailure::Missing => "Full authentication is required to access this resource",
+            AuthFailure::BadKey => "Bad credentials: the API key is not valid",
+            AuthFailure::BadToken => "Invalid access token",
+            AuthFailure::ExpiredToken => "Access token expired",
+        }
+    }
+}
+
+impl AuthState {
+    /// One OAuth app and one API key per right. Ids and secrets derive from the seed, so a
+    /// developer's standalone sandbox keeps the same credentials across restarts.
+    pub fn seeded(seed: u64, callback_url: &str) -> AuthState {
+        let mut rng = SeededRng::new(seed ^ 0x0A07);
+        let apps = Right::ALL
+            .iter()
+            .map(|r| OAuthApp {
+                name: format!("Demo app ({})", r.label()),
+                client_id: rng.hex(16),
+                client_secret: rng.hex(32),
+                callback_url: callback_url.to_string(),
+                rights: *r,
+            })
+            .collect();
+        let keys = Right::ALL
+            .iter()
+            .map(|r| ApiKey { name: format!("Demo key ({})", r.label()), key: rng.hex(20), rights: *r })
+            .collect();
+        AuthState {
+            demo_user: super::demo_data::USER_EMAIL.to_string(),
+            demo_password: format!("demo-{}", &rng.hex(4)),
+            apps,
+            keys,
+            codes: HashMap::new(),
+            access: HashMap::new(),
+            refresh: HashMap::new(),
+        }
+    }
+
+    pub fn app(&self, client_id: &str) -> Option<&OAuthApp> {
+        self.apps.iter().find(|a| a.client_id == client_id)
+    }
+
+    /// Register another app (tests that need their own Callback URL or right).
+    pub fn register_app(&mut self, name: &str, callback_url: &str, rights: Right) -> OAuthApp {
+        let app = OAuthApp {
+            name: name.to_string(),
+            client_id: random_hex(16),
+            client_secret: random_hex(32),
+            callback_url: callback_url.to_string(),
+            rights,
+        };
+        self.apps.push(app.clone());
+        app
+    }
+
+    /// Check an `Authorization` header value.
+    pub fn authenticate(&self, header: Option<&str>, now: Instant) -> Result<Caller, AuthFailure> {
+        let header = header.ok_or(AuthFailure::Missing)?.trim();
+        let (scheme, rest) = header.split_once(' ').ok_or(AuthFailure::Missing)?;
+        if scheme.eq_ignore_ascii_case("basic") {
+            // Any username; the API key is the password.
+            let decoded =
+                base64::engine::general_purpose::STANDARD.decode(rest.trim()).map_err(|_| AuthFailure::BadKey)?;
+            let decoded = String::from_utf8(decoded).map_err(|_| AuthFailure::BadKey)?;
+            let (_, key) = decoded.split_once(':').ok_or(AuthFailure::BadKey)?;
+            let key = self.keys.iter().find(|k| constant_time_eq(&k.key, key)).ok_or(AuthFailure::BadKey)?;
+            return Ok(Caller { rights: key.rights, name: key.name.clone(), via: "API key" });
+        }
+        if scheme.eq_ignore_ascii_case("bearer") {
+            let grant = self.access.get(rest.trim()).ok_or(AuthFailure::BadToken)?;
+            if grant.expires <= now {
+                return Err(AuthFailure::ExpiredToken);
+            }
+            let app = self.app(&grant.client_id).ok_or(AuthFailure::BadToken)?;
+            return Ok(Caller { rights: app.rights, name: app.name.clone(), via: "OAuth app" });
+        }
+        Err(AuthFailure::Missing)
+    }
+
+    pub fn issue_code(&mut self, grant: CodeGrant) -> String {
+        let code = random_hex(12);
+        self.codes.insert(code.clone(), grant);
+        code
+    }
+
+    /// A fresh access and refresh token pair for `client_id`.
+    pub fn issue_tokens(
+        &mut self,
+        client_id: &str,
+        access_ttl: u64,
+        refresh_ttl: u64,
+        now: Instant,
+    ) -> (String, String) {
+        // Forget what expired, so a long-running sandbox does not grow without bound.
+        self.access.retain(|_, g| g.expires > now);
+        self.refresh.retain(|_, g| g.expires > now);
+        self.codes.retain(|_, g| g.expires > now);
+        let access = random_uuid();
+        let refresh = random_uuid();
+        self.access.insert(
+            access.clone(),
+            TokenGrant { client_id: client_id.to_string(), expires: now + Duration::from_secs(access_ttl) },
+        );
+        self.refresh.insert(
+            refresh.clone(),
+            TokenGrant { client_id: client_id.to_string(), expires: now + Duration::from_secs(refresh_ttl) },
+        );
+        (access, refresh)
+    }
+}
+
+/// Compare secrets without an early exit, so timing does not tell how much matched.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_with_any_user_and_bearer_work_and_fail_as_yespo_does() {
+        let mut auth = AuthState::seeded(1, "http://127.0.0.1:1/cb");
+        let now = Instant::now();
+        let key = auth.keys[1].key.clone();
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        for user in ["", "user", "api-user"] {
+            let caller = auth.authenticate(Some(&format!("Basic {}", b64(&format!("{user}:{key}")))), now).unwrap();
+            assert_eq!(caller.rights, Right::Events);
+        }
+        assert!(matches!(auth.authenticate(Some(&format!("Basic {}", b64("u:wrong"))), now), Err(AuthFailure::BadKey)));
+        assert!(matches!(auth.authenticate(None, now), Err(AuthFailure::Missing)));
+        let client = auth.apps[3].client_id.clone();
+        let (access, _) = auth.issue_tokens(&client, 1, 10, now);
+        let caller = auth.authenticate(Some(&format!("Bearer {access}")), now).unwrap();
+        assert_eq!(caller.rights, Right::Messages);
+        let later = now + Duration::from_secs(2);
+        assert!(matches!(auth.authenticate(Some(&format!("Bearer {access}")), later), Err(AuthFailure::ExpiredToken)));
+        assert!(matches!(auth.authenticate(Some("Bearer nope"), now), Err(AuthFailure::BadToken)));
+    }
+
+    #[test]
+    fn seeded_credentials_are_stable_per_seed() {
+        let a = AuthState::seeded(5, "x");
+        let b = AuthState::seeded(5, "x");
+        assert_eq!(a.apps[0].client_secret, b.apps[0].client_secret);
+        assert_eq!(a.keys[2].key, b.keys[2].key);
+        assert_ne!(AuthState::seeded(6, "x").keys[0].key, a.keys[0].key);
+    }
+}

@@ -1,0 +1,306 @@
+//! The Yespo sandbox: a local HTTP emulator of Yespo's REST API (`/api/v1`, `/api/v2`) and OAuth
+//! server (`/uaa/oauth`), faithful to `yespo-openapi.json` and the quirks in `yespo-api.md`.
+//!
+//! Every test of the app runs against it over real HTTP, the app's `--demo` mode embeds it, and
+//! the `yespo-sandbox` binary runs it standalone. It binds to 127.0.0.1 only and keeps all state
+//! in memory.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use yespo_core::sandbox::{Sandbox, SandboxConfig};
+//! let sandbox = Sandbox::start(SandboxConfig::default()).await?;
+//! println!("Yespo API at {}/api/v1", sandbox.base_url());
+//! # Ok(()) }
+//! ```
+
+pub mod auth;
+pub mod config;
+pub mod demo_data;
+mod http;
+mod import;
+pub mod limits;
+pub mod model;
+mod oauth;
+pub mod prng;
+pub mod quirks;
+pub mod rights;
+mod routes;
+pub mod store;
+
+pub use auth::{ApiKey, OAuthApp};
+pub use config::{Knobs, SandboxConfig};
+pub use rights::{MethodGroup, Right};
+
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use http::ApiError;
+use serde::Serialize;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
+
+/// State shared by every request handler.
+pub(crate) struct Shared {
+    pub base_url: String,
+    pub config: SandboxConfig,
+    pub knobs: RwLock<Knobs>,
+    pub store: RwLock<store::Store>,
+    pub auth: Mutex<auth::AuthState>,
+    pub limiter: Mutex<limits::RateLimiter>,
+    pub duplicates: Mutex<limits::DuplicateGuard>,
+    pub imports: import::Imports,
+    /// Decides which requests get injected faults; seeded, so a run is repeatable.
+    pub fault_rng: Mutex<prng::SeededRng>,
+}
+
+impl Shared {
+    pub fn knobs(&self) -> Knobs {
+        self.knobs.read().expect("knobs lock").clone()
+    }
+}
+
+/// What a script or test needs to use a running sandbox: printed as the first stdout line of the
+/// `yespo-sandbox` binary. It holds the sandbox's own fake credentials, never real ones.
+#[derive(Debug, Clone, Serialize)]
+pub struct SandboxInfo {
+    /// e.g. `http://127.0.0.1:8080`; the API is under `{base_url}/api/v1`, OAuth under `{base_url}/uaa/oauth`.
+    pub base_url: String,
+    pub demo_user: String,
+    pub demo_password: String,
+    pub oauth_apps: Vec<OAuthAppInfo>,
+    pub api_keys: Vec<ApiKeyInfo>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OAuthAppInfo {
+    pub name: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub callback_url: String,
+    pub rights: Right,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiKeyInfo {
+    pub name: String,
+    pub key: String,
+    pub rights: Right,
+}
+
+/// A running sandbox. Dropping it stops the server.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Sandbox {
+    /// Generate the demo account, bind 127.0.0.1:`config.port` and serve in the background on
+    /// the current tokio runtime.
+    pub async fn start(config: SandboxConfig) -> std::io::Result<Sandbox> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let addr = listener.local_addr()?;
+        let base_url = format!("http://{addr}");
+        let started = Instant::now();
+        let store = store::Store::demo(config.seed, config.contacts);
+        let shared = Arc::new(Shared {
+            base_url: base_url.clone(),
+            knobs: RwLock::new(config.knobs.clone()),
+            store: RwLock::new(store),
+            auth: Mutex::new(auth::AuthState::seeded(config.seed, &config.callback_url)),
+            limiter: Mutex::new(limits::RateLimiter::default()),
+            duplicates: Mutex::new(limits::DuplicateGuard::default()),
+            imports: import::Imports::default(),
+            fault_rng: Mutex::new(prng::SeededRng::new(config.seed ^ 0xFA17)),
+            config,
+        });
+        import::spawn_worker(shared.clone());
+        let app = router(shared.clone());
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let server = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            });
+            if let Err(error) = server.await {
+                tracing::error!(%error, "the Yespo sandbox stopped with an error");
+            }
+        });
+        tracing::info!(%base_url, contacts = shared.config.contacts, ms = started.elapsed().as_millis() as u64, "Yespo sandbox listening");
+        Ok(Sandbox { shared, addr, stop: Some(stop_tx) })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Credentials and addresses of this sandbox.
+    pub fn info(&self) -> SandboxInfo {
+        let auth = self.shared.auth.lock().expect("auth lock");
+        SandboxInfo {
+            base_url: self.shared.base_url.clone(),
+            demo_user: auth.demo_user.clone(),
+            demo_password: auth.demo_password.clone(),
+            oauth_apps: auth
+                .apps
+                .iter()
+                .map(|a| OAuthAppInfo {
+                    name: a.name.clone(),
+                    client_id: a.client_id.clone(),
+                    client_secret: a.client_secret.clone(),
+                    callback_url: a.callback_url.clone(),
+                    rights: a.rights,
+                })
+                .collect(),
+            api_keys: auth
+                .keys
+                .iter()
+                .map(|k| ApiKeyInfo { name: k.name.clone(), key: k.key.clone(), rights: k.rights })
+                .collect(),
+        }
+    }
+
+    /// The seeded API key with `rights`.
+    pub fn api_key(&self, rights: Right) -> String {
+        let auth = self.shared.auth.lock().expect("auth lock");
+        auth.keys.iter().find(|k| k.rights == rights).map(|k| k.key.clone()).expect("a key per right")
+    }
+
+    /// The seeded OAuth app with `rights`.
+    pub fn oauth_app(&self, rights: Right) -> OAuthApp {
+        let auth = self.shared.auth.lock().expect("auth lock");
+        auth.apps.iter().find(|a| a.rights == rights).cloned().expect("an app per right")
+    }
+
+    /// Register another OAuth app, e.g. with a test's own Callback URL.
+    pub fn register_app(&self, name: &str, callback_url: &str, rights: Right) -> OAuthApp {
+        self.shared.auth.lock().expect("auth lock").register_app(name, callback_url, rights)
+    }
+
+    pub fn knobs(&self) -> Knobs {
+        self.shared.knobs()
+    }
+
+    /// Change knobs while the sandbox runs; also clears the rate limiter's memory.
+    pub fn update_knobs(&self, change: impl FnOnce(&mut Knobs)) {
+        change(&mut self.shared.knobs.write().expect("knobs lock"));
+        self.shared.limiter.lock().expect("limiter lock").reset();
+    }
+
+    /// Stop serving and wait a moment for open connections to finish.
+    pub fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    let api = routes::api_router().route_layer(axum::middleware::from_fn_with_state(shared.clone(), api_gate));
+    Router::new()
+        .merge(api)
+        .merge(oauth::router())
+        .route("/", get(routes::index))
+        .route("/view/email/{id}", get(routes::messages::view_page))
+        .route("/__sandbox/knobs", get(routes::get_knobs).put(routes::put_knobs))
+        .fallback(|| async { ApiError::NotFound("Not found".into()) })
+        .with_state(shared)
+}
+
+/// Every API request passes here: injected faults, authentication, rights, rate limits.
+async fn api_gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let knobs = shared.knobs();
+    if knobs.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
+    }
+    let (drop_now, fail_now) = {
+        let mut rng = shared.fault_rng.lock().expect("fault rng lock");
+        (knobs.drop_rate > 0.0 && rng.chance(knobs.drop_rate), knobs.error_rate > 0.0 && rng.chance(knobs.error_rate))
+    };
+    if drop_now {
+        return dropped_connection();
+    }
+    if fail_now {
+        return ApiError::ServerError.into_response();
+    }
+    let header = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let caller = match shared.auth.lock().expect("auth lock").authenticate(header, Instant::now()) {
+        Ok(caller) => caller,
+        Err(failure) => return ApiError::Unauthorized(failure.message()).into_response(),
+    };
+    let method = request.method().as_str().to_string();
+    let path = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_default();
+    // A wrong method for a known path has no endpoint: let the router answer 405.
+    if let Some(endpoint) = rights::endpoint(&method, &path) {
+        if !caller.rights.allows(endpoint.group) {
+            let needed = Right::needed_for(endpoint.group);
+            return ApiError::Forbidden(format!(
+                "Access is denied: {method} {} is in the group '{}', which needs the right '{}'; this {} has '{}'",
+                path.trim_start_matches("/api/"),
+                endpoint.group.label(),
+                needed.label(),
+                caller.via,
+                caller.rights.label()
+            ))
+            .into_response();
+        }
+        if knobs.burst_429 > 0 {
+            let mut k = shared.knobs.write().expect("knobs lock");
+            if k.burst_429 > 0 {
+                k.burst_429 -= 1;
+                return ApiError::TooManyRequests { wait: Duration::from_secs(1), limit: "request burst".into() }
+                    .into_response();
+            }
+        }
+        if knobs.rate_limits {
+            let verdict = shared.limiter.lock().expect("limiter lock").check(endpoint.rate, &knobs, Instant::now());
+            if let Err(wait) = verdict {
+                let limit = match endpoint.rate {
+                    rights::RateFamily::ContactsSearch => {
+                        format!("More than {} requests per 1 second", knobs.contacts_search_per_sec)
+                    }
+                    rights::RateFamily::MessageReads => {
+                        format!("More than {} requests per 1 hour", knobs.message_reads_per_hour)
+                    }
+                    rights::RateFamily::Events => format!("More than {} requests per 1 second", knobs.events_per_sec),
+                    rights::RateFamily::Default => format!("More than {} requests per 1 second", knobs.default_per_sec),
+                };
+                return ApiError::TooManyRequests { wait, limit }.into_response();
+            }
+        }
+    }
+    let mut request = request;
+    request.extensions_mut().insert(caller);
+    let response = next.run(request).await;
+    tracing::debug!(%method, %path, status = response.status().as_u16(), "sandbox request");
+    response
+}
+
+/// An answer whose body fails after the status line: the client sees the connection drop.
+fn dropped_connection() -> Response {
+    let stream = futures_util::stream::once(async {
+        Err::<axum::body::Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "dropped by the sandbox",
+        ))
+    });
+    (StatusCode::OK, Body::from_stream(stream)).into_response()
+}

@@ -1,0 +1,112 @@
+//! Message templates: email and SMS search and reads, and the email's view-in-browser page.
+
+use crate::sandbox::http::*;
+use crate::sandbox::model::{EmailMessage, SmsMessage};
+use crate::sandbox::Shared;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+fn matches(search: &Option<String>, name: &str, tags: &[String]) -> bool {
+    // "Search condition (a part of the message name or a tag)".
+    search
+        .as_ref()
+        .is_none_or(|s| name.to_lowercase().contains(s.as_str()) || tags.iter().any(|t| t.to_lowercase() == *s))
+}
+
+pub async fn search_email(State(shared): State<Arc<Shared>>, RawQuery(q): RawQuery) -> ApiResult {
+    let q = query_map(q.as_deref());
+    let paging = Paging::from_query(&q, 500)?;
+    let search = q.get("search").map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
+    let store = shared.store.read().expect("store lock");
+    let found: Vec<&EmailMessage> = store.emails.iter().filter(|m| matches(&search, &m.name, &m.tags)).collect();
+    let total = found.len();
+    let page: Vec<Value> = paging.slice(found).into_iter().map(EmailMessage::to_full_json).collect();
+    drop(store);
+    Ok(with_total_count(json_ok(Value::Array(page), shared.knobs().quirks), total))
+}
+
+fn message_id(raw: &str) -> Result<i64, ApiError> {
+    path_id(raw)
+}
+
+pub async fn get_email(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
+    let id = message_id(&id)?;
+    let store = shared.store.read().expect("store lock");
+    let m = store
+        .emails
+        .iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| ApiError::NotFound(format!("Message with id='{id}' not found")))?;
+    let v = m.to_full_json();
+    drop(store);
+    Ok(json_ok(v, shared.knobs().quirks))
+}
+
+/// The token in a view link: derived from the id and seed, so links stay valid across restarts
+/// of the same sandbox but cannot be guessed from the id alone.
+fn view_token(shared: &Shared, id: i64) -> String {
+    format!(
+        "{:016x}",
+        crate::sandbox::limits::fingerprint(&[b"view", &id.to_le_bytes(), &shared.config.seed.to_le_bytes()])
+    )
+}
+
+pub async fn view_link(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
+    let id = message_id(&id)?;
+    let exists = shared.store.read().expect("store lock").emails.iter().any(|m| m.id == id);
+    if !exists {
+        return Err(ApiError::NotFound(format!("Message with id='{id}' not found")));
+    }
+    let link = format!("{}/view/email/{id}?t={}", shared.base_url, view_token(&shared, id));
+    Ok(json_ok(json!({"link": link}), shared.knobs().quirks))
+}
+
+/// `GET /view/email/{id}?t=…`: the message as a web page, the way Yespo's view link shows it.
+pub async fn view_page(State(shared): State<Arc<Shared>>, Path(id): Path<String>, RawQuery(q): RawQuery) -> Response {
+    let q = query_map(q.as_deref());
+    let Ok(id) = id.parse::<i64>() else { return StatusCode::NOT_FOUND.into_response() };
+    if q.get("t") != Some(&view_token(&shared, id)) {
+        return (StatusCode::NOT_FOUND, "This link is not valid.").into_response();
+    }
+    let html = shared.store.read().expect("store lock").emails.iter().find(|m| m.id == id).map(|m| m.html.clone());
+    match html {
+        None => (StatusCode::NOT_FOUND, "This message no longer exists.").into_response(),
+        Some(html) => {
+            let mut r = Html(html).into_response();
+            // Shown as-is, like Yespo's page, but scripts never run, even in the hostile sample.
+            r.headers_mut().insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("script-src 'none'; object-src 'none'; frame-src 'none'; form-action 'none'"),
+            );
+            r
+        }
+    }
+}
+
+pub async fn search_sms(State(shared): State<Arc<Shared>>, RawQuery(q): RawQuery) -> ApiResult {
+    let q = query_map(q.as_deref());
+    let paging = Paging::from_query(&q, 500)?;
+    let search = q.get("search").map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
+    let store = shared.store.read().expect("store lock");
+    let found: Vec<&SmsMessage> = store.sms.iter().filter(|m| matches(&search, &m.name, &m.tags)).collect();
+    let total = found.len();
+    let page: Vec<Value> = paging.slice(found).into_iter().map(SmsMessage::to_json).collect();
+    drop(store);
+    Ok(with_total_count(json_ok(Value::Array(page), shared.knobs().quirks), total))
+}
+
+pub async fn get_sms(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
+    let id = message_id(&id)?;
+    let store = shared.store.read().expect("store lock");
+    let m = store
+        .sms
+        .iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| ApiError::NotFound(format!("Message with id='{id}' not found")))?;
+    let v = m.to_json();
+    drop(store);
+    Ok(json_ok(v, shared.knobs().quirks))
+}

@@ -1,0 +1,84 @@
+//! The sandbox's API routes, one module per area, and its own small pages.
+
+mod contacts;
+mod events;
+mod general;
+pub mod messages;
+mod segments;
+
+use super::config::Knobs;
+use super::http::{json_body, ApiError};
+use super::Shared;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use std::sync::Arc;
+
+/// Every `/api` route. Each must also be listed in [`super::rights::ENDPOINTS`].
+pub fn api_router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/api/v1/version", get(general::version))
+        .route("/api/v2/version", get(general::version))
+        .route("/api/v1/account/info", get(general::account_info))
+        .route("/api/v1/balance", get(general::balance))
+        .route("/api/v1/subscriptions", get(general::subscriptions))
+        .route("/api/v1/addressbooks", get(general::addressbooks))
+        .route("/api/v1/interfaces/email", get(general::interfaces_email))
+        .route("/api/v1/interfaces/sms", get(general::interfaces_sms))
+        .route("/api/v1/workflows", get(general::workflows))
+        .route("/api/v1/contacts", get(contacts::search).post(contacts::bulk_update))
+        .route("/api/v1/contacts/email", get(contacts::emails))
+        .route("/api/v1/contact", post(contacts::add))
+        .route("/api/v1/contact/{id}", get(contacts::get_one).put(contacts::update).delete(contacts::delete))
+        .route("/api/v1/contact/{id}/subscriptions", get(contacts::subscriptions))
+        .route("/api/v1/importstatus/{id}", get(contacts::import_status))
+        .route("/api/v1/groups", get(segments::search))
+        .route("/api/v1/group/{id}/contacts", get(segments::contacts))
+        .route("/api/v1/group/{id}/contacts/attach", post(segments::attach))
+        .route("/api/v1/group/{id}/contacts/detach", post(segments::detach))
+        .route("/api/v1/messages/email", get(messages::search_email))
+        .route("/api/v1/messages/email/{id}", get(messages::get_email))
+        .route("/api/v1/messages/email/{id}/viewLink", get(messages::view_link))
+        .route("/api/v1/messages/sms", get(messages::search_sms))
+        .route("/api/v1/messages/sms/{id}", get(messages::get_sms))
+        .route("/api/v2/contacts/activity", get(events::activity))
+        .route("/api/v1/event", post(events::register))
+        .route("/api/v2/event", post(events::register))
+        .route("/api/v1/message/status", get(events::message_status))
+}
+
+/// `GET /`: what this server is.
+pub async fn index(State(shared): State<Arc<Shared>>) -> Html<String> {
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Yespo sandbox</title></head>\
+         <body style=\"font-family:system-ui,sans-serif;max-width:640px;margin:40px auto\">\
+         <h1>Yespo sandbox</h1><p>A local emulator of the Yespo API and OAuth server for Yespo Admin.</p>\
+         <ul><li>API: <code>{0}/api/v1/…</code> (HTTP Basic with an API key, or Bearer)</li>\
+         <li>OAuth: <code>{0}/uaa/oauth/authorize</code>, <code>{0}/uaa/oauth/token</code></li>\
+         <li>Knobs: <code>{0}/__sandbox/knobs</code></li></ul></body></html>",
+        shared.base_url
+    ))
+}
+
+pub async fn get_knobs(State(shared): State<Arc<Shared>>) -> Response {
+    axum::Json(shared.knobs()).into_response()
+}
+
+/// Replace the knobs with a JSON object; fields left out keep their defaults.
+pub async fn put_knobs(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    let value = match json_body(&headers, &body) {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    match serde_json::from_value::<Knobs>(value) {
+        Ok(knobs) => {
+            *shared.knobs.write().expect("knobs lock") = knobs.clone();
+            shared.limiter.lock().expect("limiter lock").reset();
+            axum::Json(knobs).into_response()
+        }
+        Err(e) => ApiError::BadRequest(format!("knobs: {e}")).into_response(),
+    }
+}
