@@ -213,6 +213,9 @@ impl Drop for Sandbox {
     }
 }
 
+/// The 404 text for a path the sandbox does not serve (unlike "Contact with id='…' not found").
+pub const NO_SUCH_METHOD: &str = "Not found: the Yespo sandbox has no such method";
+
 fn router(shared: Arc<Shared>) -> Router {
     let api = routes::api_router().route_layer(axum::middleware::from_fn_with_state(shared.clone(), api_gate));
     Router::new()
@@ -221,7 +224,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/", get(routes::index))
         .route("/view/email/{id}", get(routes::messages::view_page))
         .route("/__sandbox/knobs", get(routes::get_knobs).put(routes::put_knobs))
-        .fallback(|| async { ApiError::NotFound("Not found".into()) })
+        .fallback(|| async { ApiError::NotFound(NO_SUCH_METHOD.into()) })
         .with_state(shared)
 }
 

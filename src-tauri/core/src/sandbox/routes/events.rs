@@ -41,6 +41,8 @@ pub async fn message_status(State(shared): State<Arc<Shared>>, RawQuery(q): RawQ
     if q.get("ids").is_none_or(|v| v.trim().is_empty()) {
         return Err(ApiError::BadRequest("ids is required".into()));
     }
-    // No message was ever sent through the sandbox: no request id is known.
-    Ok(json_ok(json!({"results": []}), shared.knobs().quirks))
+    // No message was ever sent through the sandbox: no request id is known. The spec types the
+    // answer as a list of InstantMessagesStatusDto (yespo-api.md §6.3 shows one bare object);
+    // following the spec, an empty list.
+    Ok(json_ok(json!([]), shared.knobs().quirks))
 }

@@ -50,7 +50,7 @@ pub async fn subscriptions(State(shared): State<Arc<Shared>>) -> Response {
                 store.contacts.values().filter(|x| !x.deleted && x.subscriptions.iter().any(|s| s == c.key)).count();
             json!({
                 "id": c.id, "key": c.key, "groupId": c.group_id, "contactsCount": count,
-                "createdDate": "2025-02-01T09:00:00", "updatedDate": "2026-10-15T12:30:00", "name": c.name
+                "createdDate": "2025-02-01T09:00:00Z", "updatedDate": "2026-10-15T12:30:00Z", "name": c.name
             })
         })
         .collect();
