@@ -25,8 +25,10 @@ fn case(method: &'static str, path: impl Into<String>, spec_path: &'static str) 
 /// is a list of the spec's single object (see the sandbox's note on it).
 fn schema_of(c: &Case) -> Value {
     match c.spec_path {
-        "version" => json!({"type": "object", "required": ["version", "protocolVersion"], "additionalProperties": false,
-                             "properties": {"version": {"type": "string"}, "protocolVersion": {"type": "string"}}}),
+        "version" => {
+            json!({"type": "object", "required": ["version", "protocolVersion"], "additionalProperties": false,
+                             "properties": {"version": {"type": "string"}, "protocolVersion": {"type": "string"}}})
+        }
         "/api/v1/contact/{id}/subscriptions" => {
             json!({"type": "array", "items": response_schema(c.spec_path, "get")})
         }
@@ -101,8 +103,18 @@ async fn cases(api: &Api) -> Vec<Case> {
             {"firstName": "Broken", "channels": [{"type": "email", "value": "not-an-email"}]}]}),
         "/api/v1/contacts",
     );
-    post("POST", format!("v1/group/{vip}/contacts/attach"), json!({"contactIds": [100000009]}), "/api/v1/group/{id}/contacts/attach");
-    post("POST", format!("v1/group/{vip}/contacts/detach"), json!({"contactIds": [100000009]}), "/api/v1/group/{id}/contacts/detach");
+    post(
+        "POST",
+        format!("v1/group/{vip}/contacts/attach"),
+        json!({"contactIds": [100000009]}),
+        "/api/v1/group/{id}/contacts/attach",
+    );
+    post(
+        "POST",
+        format!("v1/group/{vip}/contacts/detach"),
+        json!({"contactIds": [100000009]}),
+        "/api/v1/group/{id}/contacts/detach",
+    );
     list
 }
 
@@ -128,9 +140,17 @@ async fn check_all(sandbox: &Sandbox, quirks: bool) {
         };
         assert_eq!(quirky.status, 200, "quirks {} {}: {}", c.method, c.path, quirky.text);
         let normalised = normalise(&parsed(&quirky, &schema), &schema);
-        validate(&schema, &normalised).unwrap_or_else(|e| panic!("quirks {} {}: {e}\n{}", c.method, c.path, quirky.text));
+        validate(&schema, &normalised)
+            .unwrap_or_else(|e| panic!("quirks {} {}: {e}\n{}", c.method, c.path, quirky.text));
         if c.stable {
-            assert!(same_json(&normalised, &value), "quirks {} {}: normalised answer differs\n{}\n{}", c.method, c.path, quirky.text, canonical.text);
+            assert!(
+                same_json(&normalised, &value),
+                "quirks {} {}: normalised answer differs\n{}\n{}",
+                c.method,
+                c.path,
+                quirky.text,
+                canonical.text
+            );
         }
     }
 }
@@ -230,12 +250,28 @@ async fn bad_requests_get_clear_errors() {
     let api = Api::with_key(&sandbox, Right::FullAccess);
     let url = format!("{}/api/v1/contact", sandbox.base_url());
     // Malformed JSON: 400 with the parser's words.
-    let a = api.client.post(&url).header("Authorization", &api.auth).header("Content-Type", "application/json").body("{\"channels\": [").send().await.unwrap();
+    let a = api
+        .client
+        .post(&url)
+        .header("Authorization", &api.auth)
+        .header("Content-Type", "application/json")
+        .body("{\"channels\": [")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(a.status(), 400);
     let text = a.text().await.unwrap();
     assert!(text.contains("malformed JSON"), "{text}");
     // Not JSON at all: 415.
-    let a = api.client.post(&url).header("Authorization", &api.auth).header("Content-Type", "text/plain").body("hello").send().await.unwrap();
+    let a = api
+        .client
+        .post(&url)
+        .header("Authorization", &api.auth)
+        .header("Content-Type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(a.status(), 415);
     // A contact without channels.
     let a = api.post("v1/contact", &json!({"firstName": "No channels"})).await;
@@ -253,7 +289,8 @@ async fn bad_requests_get_clear_errors() {
     assert_eq!(api.get("v1/messages/email/1").await.status, 404);
     assert_eq!(api.get("v1/importstatus/nope").await.status, 404);
     // 3001 contacts in one bulk request: 400, nothing imported.
-    let contacts: Vec<Value> = (0..3001).map(|i| json!({"channels": [{"type": "email", "value": format!("x{i}@example.com")}]})).collect();
+    let contacts: Vec<Value> =
+        (0..3001).map(|i| json!({"channels": [{"type": "email", "value": format!("x{i}@example.com")}]})).collect();
     let a = api.post("v1/contacts", &json!({"dedupeOn": "email", "contacts": contacts})).await;
     assert_eq!(a.status, 400);
     assert!(a.text.contains("3000"), "{}", a.text);
@@ -288,7 +325,13 @@ async fn single_contact_writes_behave_like_yespo() {
     assert_eq!(c["firstName"], "Anna");
     assert_eq!(c["channels"].as_array().unwrap().len(), 2, "the email stays: {c}");
     // PUT answers in plain text.
-    let a = api.call("PUT", &format!("v1/contact/{id}"), Some(&json!({"lastName": "Lee", "channels": [{"type": "email", "value": "ann@example.com"}]}))).await;
+    let a = api
+        .call(
+            "PUT",
+            &format!("v1/contact/{id}"),
+            Some(&json!({"lastName": "Lee", "channels": [{"type": "email", "value": "ann@example.com"}]})),
+        )
+        .await;
     assert_eq!(a.status, 200);
     assert_eq!(a.text, format!("Contact with id='{id}' has been updated"));
     assert_eq!(a.headers["content-type"], "application/json;charset=UTF-8");
@@ -297,11 +340,23 @@ async fn single_contact_writes_behave_like_yespo() {
     assert_eq!(a.text, format!("Contact with id='{id}' has been deleted"));
     assert_eq!(api.get(&format!("v1/contact/{id}")).await.status, 404);
     assert_eq!(api.get("v1/contacts?externalCustomerId=ann-1").await.json(), json!([]));
-    let a = api.call("PUT", &format!("v1/contact/{id}"), Some(&json!({"lastName": "Back", "channels": [{"type": "email", "value": "ann@example.com"}]}))).await;
+    let a = api
+        .call(
+            "PUT",
+            &format!("v1/contact/{id}"),
+            Some(&json!({"lastName": "Back", "channels": [{"type": "email", "value": "ann@example.com"}]})),
+        )
+        .await;
     assert_eq!(a.status, 200);
     assert_eq!(api.get(&format!("v1/contact/{id}")).await.json()["lastName"], "Back");
     api.call("DELETE", &format!("v1/contact/{id}?erase=true"), None).await;
-    let a = api.call("PUT", &format!("v1/contact/{id}"), Some(&json!({"lastName": "Gone", "channels": [{"type": "email", "value": "ann@example.com"}]}))).await;
+    let a = api
+        .call(
+            "PUT",
+            &format!("v1/contact/{id}"),
+            Some(&json!({"lastName": "Gone", "channels": [{"type": "email", "value": "ann@example.com"}]})),
+        )
+        .await;
     assert_eq!(a.status, 404);
 }
 
@@ -325,7 +380,13 @@ async fn demo_data_is_deterministic_and_complete() {
     }
     // Contacts have all three channel kinds, devices with their details, fields and subscriptions.
     let page = api_a.get("v1/group/200006/contacts?maxrows=50").await.json();
-    let push = page.as_array().unwrap().iter().flat_map(|c| c["channels"].as_array().unwrap().clone()).find(|ch| ch["type"] == "mobilepush").unwrap();
+    let push = page
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["channels"].as_array().unwrap().clone())
+        .find(|ch| ch["type"] == "mobilepush")
+        .unwrap();
     for key in ["appId", "deviceModel", "os", "locale", "appVersion"] {
         assert!(push["device"][key].is_string(), "device.{key}: {push}");
     }
@@ -341,7 +402,10 @@ async fn demo_data_is_deterministic_and_complete() {
         assert_eq!(info.api_keys.iter().filter(|x| x.rights == right).count(), 1);
     }
     // The view link is served by the sandbox itself, with scripts switched off.
-    let link = api_a.get(&format!("v1/messages/email/{}/viewLink", hostile["id"])).await.json()["link"].as_str().unwrap().to_string();
+    let link = api_a.get(&format!("v1/messages/email/{}/viewLink", hostile["id"])).await.json()["link"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(link.starts_with(a.base_url()), "{link}");
     let page = http().get(&link).send().await.unwrap();
     assert_eq!(page.status(), 200);

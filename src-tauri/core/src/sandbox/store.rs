@@ -128,6 +128,13 @@ impl Store {
     pub fn find_email(&self, email: &str) -> Option<i64> {
         self.by_email.get(&email.to_lowercase()).and_then(|l| l.last().copied())
     }
+    /// Every contact with this email (any case).
+    pub fn all_with_email(&self, email: &str) -> Vec<i64> {
+        self.by_email.get(&email.to_lowercase()).cloned().unwrap_or_default()
+    }
+    pub fn all_with_phone(&self, phone: &str) -> Vec<i64> {
+        self.by_phone.get(phone).cloned().unwrap_or_default()
+    }
     pub fn find_phone(&self, phone: &str) -> Option<i64> {
         self.by_phone.get(phone).and_then(|l| l.last().copied())
     }

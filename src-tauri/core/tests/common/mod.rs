@@ -124,7 +124,8 @@ fn close_objects(v: &mut Value) {
 pub fn response_schema(path: &str, method: &str) -> Value {
     let op = &spec()["paths"][path][method];
     assert!(op.is_object(), "the spec has no {method} {path}");
-    let content = op["responses"]["200"]["content"].as_object().unwrap_or_else(|| panic!("{method} {path}: no 200 content"));
+    let content =
+        op["responses"]["200"]["content"].as_object().unwrap_or_else(|| panic!("{method} {path}: no 200 content"));
     let (_, media) = content.iter().next().expect("one media type");
     media["schema"].clone()
 }
@@ -136,7 +137,8 @@ pub fn validate(schema: &Value, value: &Value) -> Result<(), String> {
         .with_draft(jsonschema::Draft::Draft4)
         .build(&root)
         .map_err(|e| format!("bad schema: {e}"))?;
-    let errors: Vec<String> = validator.iter_errors(value).map(|e| format!("{} at {}", e, e.instance_path())).take(5).collect();
+    let errors: Vec<String> =
+        validator.iter_errors(value).map(|e| format!("{} at {}", e, e.instance_path())).take(5).collect();
     if errors.is_empty() {
         Ok(())
     } else {
@@ -201,7 +203,9 @@ pub fn same_json(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_json(p, q)),
-        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w))),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
         _ => a == b,
     }
 }

@@ -55,7 +55,22 @@ pub async fn search(State(shared): State<Arc<Shared>>, RawQuery(q): RawQuery) ->
     };
     // Order: by contact id. Yespo orders unfiltered searches by update date unless
     // sortBy=contactId; the sandbox always uses id so pages are stable while importing.
-    let found: Vec<&Contact> = store.contacts.values().filter(matches).collect();
+    // Exact keys go through the indexes; name searches scan.
+    let candidates: Option<Vec<i64>> = if let Some(x) = &external {
+        Some(store.find_external(x).into_iter().collect())
+    } else if let Some(e) = &email {
+        Some(store.all_with_email(e))
+    } else {
+        sms.as_ref().map(|p| store.all_with_phone(p))
+    };
+    let found: Vec<&Contact> = match candidates {
+        Some(mut ids) => {
+            ids.sort_unstable();
+            ids.dedup();
+            ids.iter().filter_map(|id| store.contacts.get(id)).filter(matches).collect()
+        }
+        None => store.contacts.values().filter(matches).collect(),
+    };
     let total = found.len();
     let page: Vec<Value> = paging.slice(found).into_iter().map(Contact::to_base_json).collect();
     drop(store);

@@ -1,0 +1,313 @@
+//! The sandbox's OAuth server, driven the way a browser and the app would: over HTTP.
+
+mod common;
+
+use axum::extract::RawQuery;
+use axum::routing::get;
+use base64::Engine;
+use common::*;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use yespo_core::sandbox::{OAuthApp, Right, Sandbox};
+
+/// A stand-in for the app's loopback listener: records every query string it gets.
+async fn callback_server() -> (String, Arc<Mutex<Vec<String>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let app = axum::Router::new().route(
+        "/callback",
+        get(move |RawQuery(q): RawQuery| {
+            let record = record.clone();
+            async move {
+                record.lock().unwrap().push(q.unwrap_or_default());
+                "You can close this window."
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/callback", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+fn query(s: &str) -> HashMap<String, String> {
+    form_urlencoded::parse(s.as_bytes()).into_owned().collect()
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+/// The hidden inputs of the login form.
+fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    html.split("<input type=\"hidden\" ")
+        .skip(1)
+        .map(|rest| {
+            let name = rest.split("name=\"").nth(1).unwrap().split('"').next().unwrap();
+            let value = rest.split("value=\"").nth(1).unwrap().split('"').next().unwrap();
+            (name.to_string(), unescape(value))
+        })
+        .collect()
+}
+
+fn authorize_url(sandbox: &Sandbox, app: &OAuthApp, extra: &str) -> String {
+    let q: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &app.client_id)
+        .append_pair("redirect_uri", &app.callback_url)
+        .append_pair("state", "st-\u{2713} &x")
+        .finish();
+    format!("{}/uaa/oauth/authorize?{q}{extra}", sandbox.base_url())
+}
+
+/// Open the login page, submit the form; returns the redirect Location.
+async fn login(sandbox: &Sandbox, url: &str, password: &str, decision: &str) -> reqwest::Response {
+    let client = http();
+    let page = client.get(url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    let info = sandbox.info();
+    assert!(html.contains(&info.demo_user) && html.contains(&info.demo_password), "demo credentials are shown");
+    let mut form = hidden_fields(&html);
+    form.push(("username".into(), info.demo_user.clone()));
+    form.push(("password".into(), password.into()));
+    form.push(("decision".into(), decision.into()));
+    client.post(format!("{}/uaa/oauth/authorize", sandbox.base_url())).form(&form).send().await.unwrap()
+}
+
+fn location(r: &reqwest::Response) -> String {
+    assert_eq!(r.status(), 302, "expected a redirect");
+    r.headers()["location"].to_str().unwrap().to_string()
+}
+
+/// Exchange a code; `basic` picks HTTP Basic client authentication, else parameters.
+async fn exchange(sandbox: &Sandbox, app: &OAuthApp, params: &[(&str, &str)], basic: bool) -> (u16, Value) {
+    let url = format!("{}/uaa/oauth/token", sandbox.base_url());
+    let mut form: Vec<(&str, &str)> = params.to_vec();
+    let mut req = http().post(url);
+    if basic {
+        req = req.basic_auth(&app.client_id, Some(&app.client_secret));
+    } else {
+        form.push(("client_id", &app.client_id));
+        form.push(("client_secret", &app.client_secret));
+    }
+    let r = req.form(&form).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+async fn code_for(sandbox: &Sandbox, app: &OAuthApp, extra: &str) -> String {
+    let r = login(sandbox, &authorize_url(sandbox, app, extra), &sandbox.info().demo_password, "approve").await;
+    let loc = location(&r);
+    query(loc.split_once('?').unwrap().1)["code"].clone()
+}
+
+#[tokio::test]
+async fn full_code_flow_to_the_callback_and_api_calls_with_the_token() {
+    let sandbox = sandbox(100, |_| {}).await;
+    let (callback, seen) = callback_server().await;
+    let app = sandbox.register_app("Yespo Admin test", &callback, Right::EventsAndContacts);
+    let r = login(&sandbox, &authorize_url(&sandbox, &app, ""), &sandbox.info().demo_password, "approve").await;
+    let loc = location(&r);
+    assert!(loc.starts_with(&callback), "{loc}");
+    // Follow the redirect, as the browser would, to the app's listener.
+    let landing = http().get(&loc).send().await.unwrap();
+    assert_eq!(landing.status(), 200);
+    let got = query(&seen.lock().unwrap()[0]);
+    assert_eq!(got["state"], "st-\u{2713} &x", "state is echoed exactly");
+    let code = got["code"].clone();
+
+    let (status, tokens) = exchange(
+        &sandbox,
+        &app,
+        &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", &callback)],
+        true,
+    )
+    .await;
+    assert_eq!(status, 200, "{tokens}");
+    assert_eq!(tokens["token_type"], "bearer");
+    assert_eq!(tokens["scope"], "UseRestApi");
+    assert_eq!(tokens["expires_in"], 172_800);
+    let access = tokens["access_token"].as_str().unwrap();
+    let api = Api::with_bearer(&sandbox, access);
+    let version = api.get("v2/version").await;
+    assert_eq!(version.status, 200);
+    assert_eq!(api.get("v1/contacts?maxrows=1").await.status, 200);
+    // The code is single use.
+    let (status, err) = exchange(&sandbox, &app, &[("grant_type", "authorization_code"), ("code", &code)], true).await;
+    assert_eq!((status, err["error"].as_str()), (400, Some("invalid_grant")));
+}
+
+#[tokio::test]
+async fn basic_and_parameter_client_authentication_both_work() {
+    let sandbox = sandbox(10, |_| {}).await;
+    let app = sandbox.oauth_app(Right::FullAccess);
+    for basic in [true, false] {
+        let code = code_for(&sandbox, &app, "").await;
+        let (status, tokens) =
+            exchange(&sandbox, &app, &[("grant_type", "authorization_code"), ("code", &code)], basic).await;
+        assert_eq!(status, 200, "basic={basic}: {tokens}");
+    }
+    // The documented query-string form works too.
+    let code = code_for(&sandbox, &app, "").await;
+    let url = format!(
+        "{}/uaa/oauth/token?grant_type=authorization_code&client_id={}&client_secret={}&code={code}&redirect_uri={}",
+        sandbox.base_url(),
+        app.client_id,
+        app.client_secret,
+        app.callback_url
+    );
+    assert_eq!(http().post(url).send().await.unwrap().status(), 200);
+    // A wrong secret: invalid_client, 401.
+    let mut wrong = app.clone();
+    wrong.client_secret = "0".repeat(64);
+    let code = code_for(&sandbox, &app, "").await;
+    let (status, err) =
+        exchange(&sandbox, &wrong, &[("grant_type", "authorization_code"), ("code", &code)], true).await;
+    assert_eq!((status, err["error"].as_str()), (401, Some("invalid_client")));
+    // Other grant types are refused; a missing grant type is a bad request.
+    let (status, err) = exchange(&sandbox, &app, &[("grant_type", "client_credentials")], true).await;
+    assert_eq!((status, err["error"].as_str()), (400, Some("unsupported_grant_type")));
+    let (status, err) = exchange(&sandbox, &app, &[], false).await;
+    assert_eq!((status, err["error"].as_str()), (400, Some("invalid_request")));
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_tokens_expire() {
+    let sandbox = sandbox(10, |k| {
+        k.access_token_ttl_secs = 1;
+        k.refresh_token_ttl_secs = 3;
+    })
+    .await;
+    let app = sandbox.oauth_app(Right::FullAccess);
+    let code = code_for(&sandbox, &app, "").await;
+    let (_, first) = exchange(&sandbox, &app, &[("grant_type", "authorization_code"), ("code", &code)], true).await;
+    assert_eq!(first["expires_in"], 1);
+    let old_refresh = first["refresh_token"].as_str().unwrap().to_string();
+    let (status, second) =
+        exchange(&sandbox, &app, &[("grant_type", "refresh_token"), ("refresh_token", &old_refresh)], false).await;
+    assert_eq!(status, 200, "{second}");
+    assert_ne!(second["refresh_token"], first["refresh_token"]);
+    assert_ne!(second["access_token"], first["access_token"]);
+    // Rotation: the old refresh token no longer works.
+    let (status, err) =
+        exchange(&sandbox, &app, &[("grant_type", "refresh_token"), ("refresh_token", &old_refresh)], true).await;
+    assert_eq!((status, err["error"].as_str()), (400, Some("invalid_grant")));
+    // Another client cannot use this client's refresh token.
+    let other = sandbox.oauth_app(Right::Events);
+    let new_refresh = second["refresh_token"].as_str().unwrap().to_string();
+    let (status, _) =
+        exchange(&sandbox, &other, &[("grant_type", "refresh_token"), ("refresh_token", &new_refresh)], true).await;
+    assert_eq!(status, 400);
+    // The access token expires: 401 on the API.
+    let third = {
+        let code = code_for(&sandbox, &app, "").await;
+        exchange(&sandbox, &app, &[("grant_type", "authorization_code"), ("code", &code)], true).await.1
+    };
+    let api = Api::with_bearer(&sandbox, third["access_token"].as_str().unwrap());
+    assert_eq!(api.get("v1/version").await.status, 200);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let expired = api.get("v1/version").await;
+    assert_eq!(expired.status, 401);
+    assert!(expired.text.contains("expired"), "{}", expired.text);
+    // So does the refresh token.
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    let r = third["refresh_token"].as_str().unwrap().to_string();
+    let (status, err) = exchange(&sandbox, &app, &[("grant_type", "refresh_token"), ("refresh_token", &r)], true).await;
+    assert_eq!((status, err["error"].as_str()), (400, Some("invalid_grant")));
+}
+
+#[tokio::test]
+async fn codes_expire() {
+    let sandbox = sandbox(10, |k| k.code_ttl_secs = 1).await;
+    let app = sandbox.oauth_app(Right::FullAccess);
+    let code = code_for(&sandbox, &app, "").await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let (status, err) = exchange(&sandbox, &app, &[("grant_type", "authorization_code"), ("code", &code)], true).await;
+    assert_eq!((status, err["error"].as_str()), (400, Some("invalid_grant")));
+    assert!(err["error_description"].as_str().unwrap().contains("expired"));
+}
+
+#[tokio::test]
+async fn a_wrong_redirect_uri_or_client_shows_an_error_page_and_never_redirects() {
+    let sandbox = sandbox(10, |_| {}).await;
+    let app = sandbox.oauth_app(Right::FullAccess);
+    let base = sandbox.base_url();
+    let variants = [
+        // Byte for byte: a trailing slash, another port, localhost for 127.0.0.1.
+        format!(
+            "{base}/uaa/oauth/authorize?response_type=code&client_id={}&redirect_uri={}/",
+            app.client_id, app.callback_url
+        ),
+        format!(
+            "{base}/uaa/oauth/authorize?response_type=code&client_id={}&redirect_uri=http://127.0.0.1:1/callback",
+            app.client_id
+        ),
+        format!(
+            "{base}/uaa/oauth/authorize?response_type=code&client_id={}&redirect_uri=http://localhost:53682/callback",
+            app.client_id
+        ),
+        format!("{base}/uaa/oauth/authorize?response_type=code&client_id=unknown&redirect_uri={}", app.callback_url),
+    ];
+    for url in variants {
+        let r = http().get(&url).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{url}");
+        assert!(r.headers().get("location").is_none(), "{url} redirected");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("id=\"oauth-error\""), "{html}");
+    }
+    // A tampered form post is checked again.
+    let form =
+        [("client_id", app.client_id.as_str()), ("redirect_uri", "http://evil.example/cb"), ("decision", "approve")];
+    let r = http().post(format!("{base}/uaa/oauth/authorize")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.headers().get("location").is_none());
+}
+
+#[tokio::test]
+async fn denying_or_a_wrong_password() {
+    let sandbox = sandbox(10, |_| {}).await;
+    let app = sandbox.oauth_app(Right::Messages);
+    let r = login(&sandbox, &authorize_url(&sandbox, &app, ""), &sandbox.info().demo_password, "deny").await;
+    let q = query(location(&r).split_once('?').unwrap().1);
+    assert_eq!(q["error"], "access_denied");
+    assert_eq!(q["state"], "st-\u{2713} &x");
+    assert!(!q.contains_key("code"));
+    let r = login(&sandbox, &authorize_url(&sandbox, &app, ""), "wrong-password", "approve").await;
+    assert_eq!(r.status(), 401);
+    assert!(r.text().await.unwrap().contains("Wrong login or password"));
+}
+
+#[tokio::test]
+async fn pkce_s256_is_verified_when_a_challenge_was_sent() {
+    let sandbox = sandbox(10, |_| {}).await;
+    let app = sandbox.oauth_app(Right::FullAccess);
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    assert_eq!(challenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "RFC 7636 appendix B");
+    let extra = format!("&code_challenge={challenge}&code_challenge_method=S256");
+    let code = code_for(&sandbox, &app, &extra).await;
+    let (status, err) = exchange(
+        &sandbox,
+        &app,
+        &[("grant_type", "authorization_code"), ("code", &code), ("code_verifier", "wrong")],
+        true,
+    )
+    .await;
+    assert_eq!((status, err["error"].as_str()), (400, Some("invalid_grant")));
+    let code = code_for(&sandbox, &app, &extra).await;
+    let (status, err) = exchange(&sandbox, &app, &[("grant_type", "authorization_code"), ("code", &code)], true).await;
+    assert_eq!((status, err["error"].as_str()), (400, Some("invalid_grant")), "a verifier is required");
+    let code = code_for(&sandbox, &app, &extra).await;
+    let (status, tokens) = exchange(
+        &sandbox,
+        &app,
+        &[("grant_type", "authorization_code"), ("code", &code), ("code_verifier", verifier)],
+        true,
+    )
+    .await;
+    assert_eq!(status, 200, "{tokens}");
+}
