@@ -5,12 +5,35 @@ mod commands;
 mod single_instance;
 
 use tauri::Manager;
-use yespo_core::app_info::AppInfo;
+use yespo_core::app_info::{AppInfo, DemoInfo};
 use yespo_core::paths::AppPaths;
+use yespo_core::sandbox::{Sandbox, SandboxConfig};
 
 /// State every command can read.
 pub struct AppState {
     pub info: AppInfo,
+    /// The embedded Yespo sandbox in demo mode; kept here so it lives as long as the app.
+    pub sandbox: Option<Sandbox>,
+}
+
+/// `--demo` on the command line (or `YESPO_ADMIN_DEMO=1`): run against the embedded sandbox.
+fn demo_requested() -> bool {
+    std::env::args().skip(1).any(|a| a == "--demo")
+        || std::env::var("YESPO_ADMIN_DEMO").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+}
+
+/// Start the Yespo sandbox on a free loopback port, on Tauri's async runtime.
+fn start_sandbox() -> Option<Sandbox> {
+    match tauri::async_runtime::block_on(Sandbox::start(SandboxConfig::default())) {
+        Ok(sandbox) => {
+            tracing::info!(sandbox_url = sandbox.base_url(), "demo mode: the embedded Yespo sandbox is running");
+            Some(sandbox)
+        }
+        Err(error) => {
+            tracing::error!(%error, "demo mode: the Yespo sandbox could not start");
+            None
+        }
+    }
 }
 
 /// The app's entry point (called from `main.rs`).
@@ -41,14 +64,18 @@ pub fn run() {
     );
 
     let single_instance = single_instance::plugin(&identifier, &paths);
-    let state = AppState { info: AppInfo::new(&name, &version, &identifier, paths) };
+    let mut info = AppInfo::new(&name, &version, &identifier, paths);
 
     let result = tauri::Builder::default()
         // First, so a second launch hands over and exits before anything else starts.
         .plugin(single_instance)
-        .manage(state)
         .invoke_handler(tauri::generate_handler![commands::app_info, commands::keychain_status])
-        .setup(|app| {
+        .setup(move |app| {
+            // Here, not earlier: a second launch has already handed over and exited by now, so
+            // it never starts a sandbox of its own.
+            let sandbox = if demo_requested() { start_sandbox() } else { None };
+            info.demo = sandbox.as_ref().map(|s| DemoInfo { sandbox_url: s.base_url().to_string() });
+            app.manage(AppState { info: info.clone(), sandbox });
             if app.get_webview_window("main").is_none() {
                 tracing::error!("the main window was not created");
             }

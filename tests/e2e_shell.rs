@@ -55,6 +55,11 @@ async fn shell_lists_every_area_and_shows_facts_from_rust() {
     let log = app.app_log_text();
     assert!(log.contains("Yespo Admin starting"), "log file: {log}");
 
+    // Not in demo mode: no badge, live mode.
+    let badge = app.client.find(Locator::Css("#demo-badge")).await.unwrap();
+    assert!(!badge.is_displayed().await.unwrap(), "no Demo badge outside demo mode");
+    assert_eq!(app.text("[data-field='mode']").await, "Live: your Yespo account");
+
     app.screenshot("shell").await;
     app.quit().await;
 }
@@ -63,8 +68,11 @@ async fn shell_lists_every_area_and_shows_facts_from_rust() {
 async fn an_error_from_rust_is_shown_with_its_code() {
     // No D-Bus session: the Secret Service cannot be reached, so the keychain check fails in Rust
     // with `keychain_unavailable`, and the UI must show that code, the message and the details.
-    let app =
-        App::launch(Launch { set: vec![("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/yespo-e2e-bus")] }).await;
+    let app = App::launch(Launch {
+        set: vec![("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/yespo-e2e-bus")],
+        ..Launch::default()
+    })
+    .await;
 
     let banner = app.wait_for("#keychain .error-banner").await;
     assert_eq!(banner.attr("data-error-code").await.unwrap().as_deref(), Some("keychain_unavailable"));

@@ -7,6 +7,7 @@ import { icon } from './icons.js';
 import { installGlobalErrorHandlers, errorBanner } from './errors.js';
 import * as statusBar from './statusbar.js';
 import * as about from './screens/about.js';
+import { getAppInfo } from './app-state.js';
 
 const SCREENS = { about };
 
@@ -43,12 +44,22 @@ async function show(areaId) {
   }
 }
 
+/** In demo mode, the sidebar says so on every screen. */
+async function showDemoBadge() {
+  const info = await getAppInfo();
+  const badge = document.getElementById('demo-badge');
+  badge.hidden = !info.demo;
+  if (info.demo) badge.title = `Demo mode: the embedded Yespo sandbox at ${info.demo.sandboxUrl}`;
+}
+
 async function start() {
   installGlobalErrorHandlers();
   replaceChildren(document.getElementById('nav'), AREAS.map(navItem));
   replaceChildren(document.getElementById('nav-footer'), FOOTER_AREAS.map(navItem));
   window.addEventListener('hashchange', () => show(currentArea()));
-  await Promise.allSettled([statusBar.mount(document.getElementById('statusbar')), show(currentArea())]);
+  await Promise.allSettled([
+    statusBar.mount(document.getElementById('statusbar')), show(currentArea()), showDemoBadge(),
+  ]);
   document.getElementById('app').dataset.ready = 'true';
 }
 

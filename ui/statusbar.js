@@ -26,4 +26,9 @@ export async function mount(bar) {
 
   const info = await getAppInfo();
   version.textContent = `v${info.version} · ${info.buildProfile}`;
+  if (info.demo) {
+    account.className = 'status-item status-demo';
+    account.textContent = 'Demo mode: Yespo sandbox, no real account';
+    account.title = `The embedded Yespo sandbox answers at ${info.demo.sandboxUrl}`;
+  }
 }

@@ -28,6 +28,8 @@ pub struct App {
 #[derive(Default)]
 pub struct Launch<'a> {
     pub set: Vec<(&'a str, &'a str)>,
+    /// Command-line arguments for the app, e.g. `--demo`.
+    pub args: Vec<&'a str>,
 }
 
 impl App {
@@ -36,7 +38,7 @@ impl App {
         let profile = tempfile::Builder::new().prefix("yespo-e2e-").tempdir().expect("temp profile");
         let driver = DriverProcess::start(profile.path(), &launch);
         let mut capabilities = serde_json::Map::new();
-        capabilities.insert("tauri:options".into(), json!({ "application": APP_BINARY }));
+        capabilities.insert("tauri:options".into(), json!({ "application": APP_BINARY, "args": launch.args }));
         let client = ClientBuilder::rustls()
             .expect("rustls client")
             .capabilities(capabilities)

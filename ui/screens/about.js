@@ -49,7 +49,8 @@ export async function render(container) {
         row('Version', info.version, 'version'),
         row('Build profile', info.buildProfile, 'build-profile'),
         row('Identifier', info.identifier, 'identifier', { mono: true }),
-        row('Platform', `${info.os} · ${info.arch}`, 'platform'))),
+        row('Platform', `${info.os} · ${info.arch}`, 'platform'),
+        row('Mode', info.demo ? `Demo: Yespo sandbox at ${info.demo.sandboxUrl}` : 'Live: your Yespo account', 'mode'))),
     h('section', { class: 'card' },
       h('h2', {}, 'Where your data lives'),
       paths.isCustomProfile

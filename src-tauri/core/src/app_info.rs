@@ -14,6 +14,15 @@ pub struct AppInfo {
     pub os: &'static str,
     pub arch: &'static str,
     pub paths: AppPaths,
+    /// Set in demo mode (`--demo`): the app talks to the embedded Yespo sandbox, not to Yespo.
+    pub demo: Option<DemoInfo>,
+}
+
+/// Demo mode: where the embedded Yespo sandbox listens. No credentials: those never go to the UI.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoInfo {
+    pub sandbox_url: String,
 }
 
 /// The profile this code was compiled with.
@@ -35,6 +44,7 @@ impl AppInfo {
             os: std::env::consts::OS,
             arch: std::env::consts::ARCH,
             paths,
+            demo: None,
         }
     }
 }
