@@ -73,24 +73,8 @@ pub struct SandboxInfo {
     pub base_url: String,
     pub demo_user: String,
     pub demo_password: String,
-    pub oauth_apps: Vec<OAuthAppInfo>,
-    pub api_keys: Vec<ApiKeyInfo>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct OAuthAppInfo {
-    pub name: String,
-    pub client_id: String,
-    pub client_secret: String,
-    pub callback_url: String,
-    pub rights: Right,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ApiKeyInfo {
-    pub name: String,
-    pub key: String,
-    pub rights: Right,
+    pub oauth_apps: Vec<OAuthApp>,
+    pub api_keys: Vec<ApiKey>,
 }
 
 /// A running sandbox. Dropping it stops the server.
@@ -151,22 +135,8 @@ impl Sandbox {
             base_url: self.shared.base_url.clone(),
             demo_user: auth.demo_user.clone(),
             demo_password: auth.demo_password.clone(),
-            oauth_apps: auth
-                .apps
-                .iter()
-                .map(|a| OAuthAppInfo {
-                    name: a.name.clone(),
-                    client_id: a.client_id.clone(),
-                    client_secret: a.client_secret.clone(),
-                    callback_url: a.callback_url.clone(),
-                    rights: a.rights,
-                })
-                .collect(),
-            api_keys: auth
-                .keys
-                .iter()
-                .map(|k| ApiKeyInfo { name: k.name.clone(), key: k.key.clone(), rights: k.rights })
-                .collect(),
+            oauth_apps: auth.apps.clone(),
+            api_keys: auth.keys.clone(),
         }
     }
 

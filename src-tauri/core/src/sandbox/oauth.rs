@@ -198,48 +198,30 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, RawQuery(q
     if !client_ok {
         return token_error(StatusCode::UNAUTHORIZED, "invalid_client", "Bad client credentials.", basic_used);
     }
+    let bad_grant = |why: &str| token_error(StatusCode::BAD_REQUEST, "invalid_grant", why, basic_used);
+    let bad_request = |why: &str| token_error(StatusCode::BAD_REQUEST, "invalid_request", why, basic_used);
     let grant_type = p.get("grant_type").map(String::as_str).unwrap_or("");
     match grant_type {
         "authorization_code" => {
             let Some(code) = p.get("code") else {
-                return token_error(StatusCode::BAD_REQUEST, "invalid_request", "code is missing.", basic_used);
+                return bad_request("code is missing.");
             };
             // Single use: the code is gone whatever happens next.
             let Some(grant) = auth.codes.remove(code) else {
-                return token_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_grant",
-                    "Invalid authorization code.",
-                    basic_used,
-                );
+                return bad_grant("Invalid authorization code.");
             };
             if grant.expires <= now {
-                return token_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_grant",
-                    "The authorization code has expired.",
-                    basic_used,
-                );
+                return bad_grant("The authorization code has expired.");
             }
             if grant.client_id != client_id {
-                return token_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_grant",
-                    "The code was issued to another client.",
-                    basic_used,
-                );
+                return bad_grant("The code was issued to another client.");
             }
             if p.get("redirect_uri").is_some_and(|r| r != &grant.redirect_uri) {
-                return token_error(StatusCode::BAD_REQUEST, "invalid_grant", "Redirect URI mismatch.", basic_used);
+                return bad_grant("Redirect URI mismatch.");
             }
             if let Some((challenge, method)) = &grant.code_challenge {
                 let Some(verifier) = p.get("code_verifier") else {
-                    return token_error(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_grant",
-                        "code_verifier is missing.",
-                        basic_used,
-                    );
+                    return bad_grant("code_verifier is missing.");
                 };
                 let computed = if method == "S256" {
                     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
@@ -247,12 +229,7 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, RawQuery(q
                     verifier.clone()
                 };
                 if !constant_time_eq(&computed, challenge) {
-                    return token_error(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_grant",
-                        "The code_verifier does not match the code_challenge.",
-                        basic_used,
-                    );
+                    return bad_grant("The code_verifier does not match the code_challenge.");
                 }
             }
             let (access, refresh) =
@@ -261,38 +238,23 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, RawQuery(q
         }
         "refresh_token" => {
             let Some(refresh) = p.get("refresh_token") else {
-                return token_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    "refresh_token is missing.",
-                    basic_used,
-                );
+                return bad_request("refresh_token is missing.");
             };
             // Rotation: the presented refresh token is spent whatever happens next.
             let Some(grant) = auth.refresh.remove(refresh) else {
-                return token_error(StatusCode::BAD_REQUEST, "invalid_grant", "Invalid refresh token.", basic_used);
+                return bad_grant("Invalid refresh token.");
             };
             if grant.expires <= now {
-                return token_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_grant",
-                    "Invalid refresh token (expired).",
-                    basic_used,
-                );
+                return bad_grant("Invalid refresh token (expired).");
             }
             if grant.client_id != client_id {
-                return token_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_grant",
-                    "The refresh token was issued to another client.",
-                    basic_used,
-                );
+                return bad_grant("The refresh token was issued to another client.");
             }
             let (access, refresh) =
                 auth.issue_tokens(&client_id, knobs.access_token_ttl_secs, knobs.refresh_token_ttl_secs, now);
             token_ok(&access, &refresh, knobs.access_token_ttl_secs)
         }
-        "" => token_error(StatusCode::BAD_REQUEST, "invalid_request", "grant_type is missing.", basic_used),
+        "" => bad_request("grant_type is missing."),
         other => token_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
