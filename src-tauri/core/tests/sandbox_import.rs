@@ -138,6 +138,20 @@ async fn updates_respect_dedupe_contact_fields_and_deleted_contacts() {
     let status = wait_finished(&api, a.json()["asyncSessionId"].as_str().unwrap()).await;
     assert_eq!(status["mapping"][0]["contactId"], json!(id));
     assert_eq!(api.get(&format!("v1/contact/{id}")).await.json()["firstName"], "Again");
+    // groupNames adds to a static segment (made on first use); groupNamesExclude takes out again.
+    let in_segment = |names: (&str, &str)| {
+        json!({"dedupeOn": "sms", names.0: [names.1],
+        "contacts": [{"firstName": "Again", "channels": [{"type": "sms", "value": "380501234567"}]}]})
+    };
+    let a = api.post("v1/contacts", &in_segment(("groupNames", "Dedupe test"))).await;
+    wait_finished(&api, a.json()["asyncSessionId"].as_str().unwrap()).await;
+    let segment = api.get("v1/groups?name=Dedupe%20test").await.json()[0]["id"].as_i64().unwrap();
+    let members = api.get(&format!("v1/group/{segment}/contacts")).await.json();
+    assert_eq!(members[0]["id"], json!(id));
+    assert_eq!(members[0]["groups"][0]["name"], "Dedupe test");
+    let a = api.post("v1/contacts", &in_segment(("groupNamesExclude", "Dedupe test"))).await;
+    wait_finished(&api, a.json()["asyncSessionId"].as_str().unwrap()).await;
+    assert_eq!(api.get(&format!("v1/group/{segment}/contacts")).await.json(), json!([]));
     // A contact without the dedupe value (and no externalCustomerId) fails up front.
     let a = api.post("v1/contacts", &json!({"dedupeOn": "push", "contacts": [{"channels": [{"type": "email", "value": "nopush@example.com"}]}]})).await;
     assert!(a.json()["failedContacts"][0]["error"].as_str().unwrap().contains("no push"), "{}", a.text);
