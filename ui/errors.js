@@ -11,8 +11,10 @@ const LABELS = {
   auth_expired: 'Login expired',
   forbidden: 'Not allowed',
   rate_limited: 'Too many requests',
+  duplicate_request: 'Repeated request',
   keychain_unavailable: 'Keychain unavailable',
   not_found: 'Not found',
+  cancelled: 'Cancelled',
   internal: 'Unexpected error',
 };
 

@@ -4,15 +4,16 @@
 
 export const ERROR_CODES = Object.freeze([
   'validation', 'network', 'auth_required', 'auth_expired', 'forbidden',
-  'rate_limited', 'keychain_unavailable', 'not_found', 'internal',
+  'rate_limited', 'duplicate_request', 'keychain_unavailable', 'not_found', 'cancelled', 'internal',
 ]);
 
 export class AppError extends Error {
-  constructor({ code, message, details }) {
+  constructor({ code, message, details, retryAfterSecs }) {
     super(message);
     this.name = 'AppError';
     this.code = ERROR_CODES.includes(code) ? code : 'internal';
     this.details = details ?? (ERROR_CODES.includes(code) ? undefined : `code: ${code}`);
+    this.retryAfterSecs = retryAfterSecs;
   }
 }
 

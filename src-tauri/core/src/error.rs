@@ -21,12 +21,16 @@ pub enum ErrorCode {
     AuthExpired,
     /// Logged in, but the account or app lacks the right for this.
     Forbidden,
-    /// Too many requests; try again later.
+    /// Too many requests; try again later (`retryAfterSecs` says when, if known).
     RateLimited,
+    /// The same write was sent twice within a minute; Yespo refused the repeat.
+    DuplicateRequest,
     /// The OS keychain could not be reached or is locked.
     KeychainUnavailable,
     /// The thing asked for does not exist.
     NotFound,
+    /// The user (or the app) cancelled the operation: nothing to show.
+    Cancelled,
     /// A bug or an unexpected condition.
     Internal,
 }
@@ -41,22 +45,26 @@ impl ErrorCode {
             ErrorCode::AuthExpired => "auth_expired",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::DuplicateRequest => "duplicate_request",
             ErrorCode::KeychainUnavailable => "keychain_unavailable",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::Cancelled => "cancelled",
             ErrorCode::Internal => "internal",
         }
     }
 
     /// Every code, for tests and for the UI's list of known codes.
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::Validation,
         ErrorCode::Network,
         ErrorCode::AuthRequired,
         ErrorCode::AuthExpired,
         ErrorCode::Forbidden,
         ErrorCode::RateLimited,
+        ErrorCode::DuplicateRequest,
         ErrorCode::KeychainUnavailable,
         ErrorCode::NotFound,
+        ErrorCode::Cancelled,
         ErrorCode::Internal,
     ];
 }
@@ -79,6 +87,9 @@ pub struct AppError {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
+    /// For `rate_limited`: seconds until a retry may work, when the server said.
+    #[serde(default, rename = "retryAfterSecs", skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
 }
 
 /// Longest `details` kept; raw bodies can be large and the pane is for a glance.
@@ -86,7 +97,7 @@ pub const MAX_DETAILS_CHARS: usize = 4000;
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        AppError { code, message: message.into(), details: None }
+        AppError { code, message: message.into(), details: None, retry_after_secs: None }
     }
 
     /// Attaches technical details, cut to [`MAX_DETAILS_CHARS`] characters.
@@ -150,8 +161,10 @@ mod tests {
             "auth_expired",
             "forbidden",
             "rate_limited",
+            "duplicate_request",
             "keychain_unavailable",
             "not_found",
+            "cancelled",
             "internal",
         ];
         for (code, name) in ErrorCode::ALL.iter().zip(expected) {

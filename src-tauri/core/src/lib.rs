@@ -11,6 +11,7 @@ pub mod logging;
 pub mod paths;
 pub mod sandbox;
 pub mod secret;
+pub mod yespo;
 
 pub use error::{AppError, AppResult, ErrorCode};
 pub use secret::Secret;

@@ -23,13 +23,13 @@ pub mod model;
 mod oauth;
 pub mod prng;
 pub mod quirks;
-pub mod rights;
+
 mod routes;
 pub mod store;
 
+pub use crate::yespo::rights::{self, MethodGroup, Right};
 pub use auth::{ApiKey, OAuthApp};
 pub use config::{Knobs, SandboxConfig};
-pub use rights::{MethodGroup, Right};
 
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
@@ -57,6 +57,8 @@ pub(crate) struct Shared {
     pub imports: import::Imports,
     /// Decides which requests get injected faults; seeded, so a run is repeatable.
     pub fault_rng: Mutex<prng::SeededRng>,
+    /// API requests received, answered or not (for tests of client retries and throttling).
+    pub api_requests: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -102,6 +104,7 @@ impl Sandbox {
             duplicates: Mutex::new(limits::DuplicateGuard::default()),
             imports: import::Imports::default(),
             fault_rng: Mutex::new(prng::SeededRng::new(config.seed ^ 0xFA17)),
+            api_requests: Default::default(),
             config,
         });
         import::spawn_worker(shared.clone());
@@ -161,6 +164,11 @@ impl Sandbox {
         self.shared.knobs()
     }
 
+    /// How many API requests reached the sandbox so far.
+    pub fn api_requests(&self) -> u64 {
+        self.shared.api_requests.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Change knobs while the sandbox runs; also clears the rate limiter's memory.
     pub fn update_knobs(&self, change: impl FnOnce(&mut Knobs)) {
         change(&mut self.shared.knobs.write().expect("knobs lock"));
@@ -200,6 +208,7 @@ fn router(shared: Arc<Shared>) -> Router {
 
 /// Every API request passes here: injected faults, authentication, rights, rate limits.
 async fn api_gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    shared.api_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let knobs = shared.knobs();
     if knobs.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;

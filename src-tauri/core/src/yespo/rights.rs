@@ -3,7 +3,7 @@
 //! Yespo publishes the rights an OAuth app or API key can have and the groups of API methods
 //! (seed 000, "Groups of API Methods by Functions in the System"), but not which right opens which
 //! group (yespo-api.md §8). This table is our documented inference, used by the sandbox to answer
-//! 403 and by the app's registration check to explain results:
+//! 403, by the client to say which right a 403 is about, and by the registration check:
 //!
 //! | Right                          | General | Update contacts | Read contacts | Activity | Events | Send messages | Other |
 //! |--------------------------------|:-------:|:---------------:|:-------------:|:--------:|:------:|:-------------:|:-----:|

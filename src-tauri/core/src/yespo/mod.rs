@@ -1,0 +1,17 @@
+//! Yespo: the typed API client (reqwest + rustls), its models and lenient decoding, and the
+//! rights table shared with the sandbox.
+
+mod api;
+mod client;
+pub mod lenient;
+pub mod models;
+pub mod rights;
+mod throttle;
+
+pub use api::{paged, ContactSearch, Page};
+pub use client::{
+    Auth, RetryPolicy, TokenProvider, YespoClient, YespoClientBuilder, DEFAULT_BASE_URL, KNOWN_BASE_URLS,
+    MAX_CONTACTS_PER_REQUEST, MAX_PAGE_SIZE,
+};
+pub use models::*;
+pub use throttle::RateLimits;
