@@ -171,13 +171,16 @@ impl DriverProcess {
         }
         let child = command.spawn().expect("start tauri-driver");
         let mut driver = DriverProcess { child, port, log };
-        driver.wait_listening();
+        driver.wait_listening(port);
+        // tauri-driver listens at once but forwards to WebKitWebDriver, which starts a moment
+        // later: a session request before that fails with "tcp connect error".
+        driver.wait_listening(native_port);
         driver
     }
 
-    fn wait_listening(&mut self) {
+    fn wait_listening(&mut self, port: u16) {
         let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("tauri-driver exited ({status}) before listening:\n{}", self.log_text());
             }
