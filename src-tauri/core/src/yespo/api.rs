@@ -12,18 +12,26 @@ use serde::de::DeserializeOwned;
 /// Yespo sent a `TotalCount` header.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Page<T> {
+    /// The rows of this page.
     pub items: Vec<T>,
+    /// 1-based index of the first row.
     pub start: usize,
+    /// All matching rows, from the `TotalCount` header (not every search sends it).
     pub total: Option<u64>,
 }
 
 /// Filters of `GET v1/contacts`. `external_customer_id` cannot be combined with the others.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContactSearch {
+    /// Email address, exact.
     pub email: Option<String>,
+    /// Phone number, exact.
     pub sms: Option<String>,
+    /// First name (`firstname`).
     pub first_name: Option<String>,
+    /// Last name (`lastname`).
     pub last_name: Option<String>,
+    /// Your own id of the contact; alone, it finds at most one contact.
     pub external_customer_id: Option<String>,
     /// Sort by contact id (faster for full exports; only without conditions).
     pub sort_by_id: bool,
@@ -76,10 +84,12 @@ impl YespoClient {
         decode(&self.send(get("v2/version", "/api/v2/version")).await?, "version")
     }
 
+    /// `GET v1/account/info`: who the credentials belong to.
     pub async fn account_info(&self) -> AppResult<AccountInfo> {
         decode(&self.send(get("v1/account/info", "/api/v1/account/info")).await?, "account info")
     }
 
+    /// `GET v1/balance`.
     pub async fn balance(&self) -> AppResult<Balance> {
         decode(&self.send(get("v1/balance", "/api/v1/balance")).await?, "balance")
     }
@@ -94,10 +104,12 @@ impl YespoClient {
         decode(&self.send(get("v1/addressbooks", "/api/v1/addressbooks")).await?, "address books")
     }
 
+    /// Sender names (`GET v1/interfaces/email`).
     pub async fn email_interfaces(&self) -> AppResult<Vec<Interface>> {
         decode_list(&self.send(get("v1/interfaces/email", "/api/v1/interfaces/email")).await?, "email senders")
     }
 
+    /// SMS alpha names (`GET v1/interfaces/sms`).
     pub async fn sms_interfaces(&self) -> AppResult<Vec<Interface>> {
         decode_list(&self.send(get("v1/interfaces/sms", "/api/v1/interfaces/sms")).await?, "SMS senders")
     }
@@ -124,6 +136,17 @@ impl YespoClient {
     }
 
     /// Every contact matching `search`, fetched lazily page by page (`page_size` ≤ 500).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: yespo_core::yespo::YespoClient) -> yespo_core::AppResult<()> {
+    /// use futures_util::StreamExt;
+    /// use yespo_core::yespo::ContactSearch;
+    /// let mut contacts = std::pin::pin!(client.contacts_stream(ContactSearch::default(), 500));
+    /// while let Some(contact) = contacts.next().await {
+    ///     println!("{:?}", contact?.channel("email"));
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn contacts_stream(
         &self,
         search: ContactSearch,
@@ -246,6 +269,7 @@ impl YespoClient {
         Ok(Page { total: total_count(&answer), items: decode_list(&answer, "email messages")?, start })
     }
 
+    /// One email message with its HTML (`GET v1/messages/email/{id}`); the HTML is untrusted.
     pub async fn email_message(&self, id: i64) -> AppResult<EmailMessage> {
         decode(
             &self.send(get(format!("v1/messages/email/{id}"), "/api/v1/messages/email/{id}")).await?,
@@ -261,6 +285,7 @@ impl YespoClient {
         link.link.ok_or_else(|| AppError::not_found("Yespo sent no view link for this message"))
     }
 
+    /// One page of SMS messages, searched by part of the name or a tag.
     pub async fn sms_messages(&self, search: Option<&str>, start: usize, max: usize) -> AppResult<Page<SmsMessage>> {
         check_paging(start, max)?;
         let mut query = paging(start, max);
@@ -271,6 +296,7 @@ impl YespoClient {
         Ok(Page { total: total_count(&answer), items: decode_list(&answer, "SMS messages")?, start })
     }
 
+    /// One SMS message (`GET v1/messages/sms/{id}`).
     pub async fn sms_message(&self, id: i64) -> AppResult<SmsMessage> {
         decode(&self.send(get(format!("v1/messages/sms/{id}"), "/api/v1/messages/sms/{id}")).await?, "SMS message")
     }

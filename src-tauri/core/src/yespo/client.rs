@@ -24,6 +24,23 @@ pub const MAX_PAGE_SIZE: usize = 500;
 
 /// Where OAuth access tokens come from. The login code implements it with refresh; the client
 /// asks for a token before each request and, after a 401, for a refresh once.
+///
+/// ```
+/// use yespo_core::yespo::TokenProvider;
+/// use yespo_core::{AppError, AppResult, ErrorCode, Secret};
+///
+/// struct FixedToken(Secret);
+///
+/// #[async_trait::async_trait]
+/// impl TokenProvider for FixedToken {
+///     async fn access_token(&self) -> AppResult<Secret> {
+///         Ok(self.0.clone())
+///     }
+///     async fn refresh(&self, _rejected: &Secret) -> AppResult<Secret> {
+///         Err(AppError::new(ErrorCode::AuthExpired, "log in again"))
+///     }
+/// }
+/// ```
 #[async_trait]
 pub trait TokenProvider: Send + Sync {
     /// The current access token; `auth_required` if there is none.
@@ -46,7 +63,9 @@ pub enum Auth {
 pub struct RetryPolicy {
     /// Attempts in all, the first included.
     pub max_attempts: u32,
+    /// The first pause's upper bound; it doubles per retry.
     pub base_delay: Duration,
+    /// No pause is longer (a `Retry-After` from the server wins, up to 5 minutes).
     pub max_delay: Duration,
     /// No new attempt starts after this much time since the first.
     pub max_total: Duration,
@@ -85,10 +104,12 @@ pub struct YespoClientBuilder {
 }
 
 impl YespoClientBuilder {
+    /// How to retry (default: 5 attempts within 60 s).
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
     }
+    /// Client-side limits (default: 90% of Yespo's published rates).
     pub fn rate_limits(mut self, limits: RateLimits) -> Self {
         self.limits = limits;
         self
@@ -99,6 +120,7 @@ impl YespoClientBuilder {
         self
     }
 
+    /// Check the base URL (https, or http to a loopback address for the sandbox) and build.
     pub fn build(self) -> AppResult<YespoClient> {
         let base = url::Url::parse(self.base_url.trim()).map_err(|e| {
             AppError::validation(format!("'{}' is not a valid API address", self.base_url)).with_details(e.to_string())

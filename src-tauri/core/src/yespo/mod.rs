@@ -1,9 +1,11 @@
+#![warn(missing_docs)]
 //! Yespo: the typed API client (reqwest + rustls), its models and lenient decoding, and the
 //! rights table shared with the sandbox.
 
 mod api;
 mod client;
 pub mod lenient;
+#[allow(missing_docs)] // fields mirror the spec's names (camelCase as snake_case); the types are documented
 pub mod models;
 pub mod rights;
 mod throttle;

@@ -21,13 +21,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Right {
+    /// "Full access to API".
     FullAccess,
+    /// "Access to events".
     Events,
+    /// "Access to events and contacts".
     EventsAndContacts,
+    /// "Access to messages".
     Messages,
 }
 
 impl Right {
+    /// Every right, in Yespo's order.
     pub const ALL: [Right; 4] = [Right::FullAccess, Right::Events, Right::EventsAndContacts, Right::Messages];
 
     /// The name Yespo's UI uses.
@@ -87,6 +92,7 @@ pub enum MethodGroup {
 }
 
 impl MethodGroup {
+    /// The group's name for people.
     pub fn label(self) -> &'static str {
         match self {
             MethodGroup::General => "General methods",
@@ -116,9 +122,13 @@ pub enum RateFamily {
 /// One API endpoint the sandbox serves: method, path (as the router spells it, after `/api`),
 /// its method group (seed 000) and its rate family.
 pub struct Endpoint {
+    /// `GET`, `POST`...
     pub method: &'static str,
+    /// `/api/v1/contact/{id}`.
     pub path: &'static str,
+    /// Which right opens it.
     pub group: MethodGroup,
+    /// Which published limit it counts against.
     pub rate: RateFamily,
 }
 

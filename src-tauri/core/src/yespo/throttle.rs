@@ -10,9 +10,13 @@ use std::time::Duration;
 /// Requests allowed per family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
+    /// `GET contacts`.
     pub contacts_search_per_sec: u32,
+    /// Every method without a limit of its own.
     pub default_per_sec: u32,
+    /// Event methods.
     pub events_per_sec: u32,
+    /// Message search, get and viewLink.
     pub message_reads_per_hour: u32,
     /// Wait at most this long for a slot; beyond it, fail with `rate_limited` at once (a UI
     /// should not freeze for minutes when the hourly message budget is spent).
