@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use yespo_core::sandbox::{rights, MethodGroup, Right, Sandbox};
+use yespo_core::sandbox::{rights, MethodGroup, Right};
 
 /// One harmless call per method group.
 fn probe(group: MethodGroup) -> (&'static str, &'static str, Option<serde_json::Value>) {
@@ -55,35 +55,6 @@ async fn check(api: &Api, right: Right, who: &str) {
     }
 }
 
-async fn bearer_for(sandbox: &Sandbox, right: Right) -> String {
-    // The token endpoint only; the browser part is covered by the OAuth tests.
-    let app = sandbox.oauth_app(right);
-    let base = sandbox.base_url();
-    let client = http();
-    let info = sandbox.info();
-    let form = [
-        ("client_id", app.client_id.as_str()),
-        ("redirect_uri", app.callback_url.as_str()),
-        ("username", info.demo_user.as_str()),
-        ("password", info.demo_password.as_str()),
-        ("decision", "approve"),
-    ];
-    let r = client.post(format!("{base}/uaa/oauth/authorize")).form(&form).send().await.unwrap();
-    let location = r.headers()["location"].to_str().unwrap().to_string();
-    let code = location.split("code=").nth(1).unwrap().split('&').next().unwrap().to_string();
-    let tokens: serde_json::Value = client
-        .post(format!("{base}/uaa/oauth/token"))
-        .basic_auth(&app.client_id, Some(&app.client_secret))
-        .form(&[("grant_type", "authorization_code"), ("code", &code)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    tokens["access_token"].as_str().unwrap().to_string()
-}
-
 #[tokio::test]
 async fn each_api_key_reaches_its_groups_only() {
     let sandbox = sandbox(50, |_| {}).await;
@@ -96,7 +67,7 @@ async fn each_api_key_reaches_its_groups_only() {
 async fn each_oauth_app_reaches_its_groups_only() {
     let sandbox = sandbox(50, |_| {}).await;
     for right in Right::ALL {
-        let token = bearer_for(&sandbox, right).await;
+        let token = oauth_token(&sandbox, right).await;
         check(&Api::with_bearer(&sandbox, &token), right, "OAuth app").await;
     }
 }

@@ -5,7 +5,6 @@ mod common;
 
 use async_trait::async_trait;
 use futures_util::StreamExt;
-use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -221,37 +220,10 @@ impl TokenProvider for CountingProvider {
     }
 }
 
-async fn oauth_token(sandbox: &Sandbox) -> String {
-    let app = sandbox.oauth_app(Right::FullAccess);
-    let info = sandbox.info();
-    let http = common::http();
-    let form = [
-        ("client_id", app.client_id.as_str()),
-        ("redirect_uri", app.callback_url.as_str()),
-        ("username", info.demo_user.as_str()),
-        ("password", info.demo_password.as_str()),
-        ("decision", "approve"),
-    ];
-    let r = http.post(format!("{}/uaa/oauth/authorize", sandbox.base_url())).form(&form).send().await.unwrap();
-    let location = r.headers()["location"].to_str().unwrap().to_string();
-    let code = location.split("code=").nth(1).unwrap().split('&').next().unwrap().to_string();
-    let tokens: Value = http
-        .post(format!("{}/uaa/oauth/token", sandbox.base_url()))
-        .basic_auth(&app.client_id, Some(&app.client_secret))
-        .form(&[("grant_type", "authorization_code"), ("code", &code)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    tokens["access_token"].as_str().unwrap().to_string()
-}
-
 #[tokio::test]
 async fn a_401_with_bearer_refreshes_once_and_retries_once() {
     let sandbox = common::sandbox(10, |_| {}).await;
-    let good = oauth_token(&sandbox).await;
+    let good = common::oauth_token(&sandbox, Right::FullAccess).await;
     let base = format!("{}/api", sandbox.base_url());
     let provider = Arc::new(CountingProvider {
         current: Mutex::new(Secret::new("expired-token-0000")),

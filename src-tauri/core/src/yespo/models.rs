@@ -420,10 +420,10 @@ pub struct DedupeMapping {
     pub contact_id: Option<i64>,
 }
 
-/// An email message (`BaseEmailMessage`, and `EmailMessage` for its translations).
+/// What every message template has, whatever the channel.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct EmailMessage {
+pub struct MessageBase {
     #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub id: Option<i64>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
@@ -434,11 +434,20 @@ pub struct EmailMessage {
     pub tags: Vec<String>,
     #[serde(default, deserialize_with = "lenient::list")]
     pub subscriptions_keys: Vec<String>,
+    /// Language codes of a multilingual message (reads only).
     #[serde(default, deserialize_with = "lenient::list")]
     pub languages: Vec<String>,
-    /// `"Name" <address>`.
+    /// Email: `"Name" <address>`; SMS: the alpha name.
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub from: Option<String>,
+}
+
+/// An email message (`BaseEmailMessage`, and `EmailMessage` for its translations).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailMessage {
+    #[serde(flatten)]
+    pub base: MessageBase,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub subject: Option<String>,
     /// Untrusted HTML: never render it unsanitised.
@@ -458,20 +467,8 @@ pub struct EmailMessage {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SmsMessage {
-    #[serde(default, deserialize_with = "lenient::opt_i64")]
-    pub id: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
-    pub language_code: Option<String>,
-    #[serde(default, deserialize_with = "lenient::list")]
-    pub tags: Vec<String>,
-    #[serde(default, deserialize_with = "lenient::list")]
-    pub subscriptions_keys: Vec<String>,
-    #[serde(default, deserialize_with = "lenient::list")]
-    pub languages: Vec<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
-    pub from: Option<String>,
+    #[serde(flatten)]
+    pub base: MessageBase,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub text: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_bool")]

@@ -209,3 +209,33 @@ pub fn same_json(a: &Value, b: &Value) -> bool {
         _ => a == b,
     }
 }
+
+/// An OAuth access token for the seeded app with `right`, through the real endpoints (the form
+/// post of the login page, then the token exchange).
+pub async fn oauth_token(sandbox: &Sandbox, right: Right) -> String {
+    let app = sandbox.oauth_app(right);
+    let info = sandbox.info();
+    let client = http();
+    let base = sandbox.base_url();
+    let form = [
+        ("client_id", app.client_id.as_str()),
+        ("redirect_uri", app.callback_url.as_str()),
+        ("username", info.demo_user.as_str()),
+        ("password", info.demo_password.as_str()),
+        ("decision", "approve"),
+    ];
+    let r = client.post(format!("{base}/uaa/oauth/authorize")).form(&form).send().await.unwrap();
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let code = location.split("code=").nth(1).unwrap().split('&').next().unwrap().to_string();
+    let tokens: Value = client
+        .post(format!("{base}/uaa/oauth/token"))
+        .basic_auth(&app.client_id, Some(&app.client_secret))
+        .form(&[("grant_type", "authorization_code"), ("code", &code)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    tokens["access_token"].as_str().unwrap().to_string()
+}
