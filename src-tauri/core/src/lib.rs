@@ -8,6 +8,7 @@ pub mod app_info;
 pub mod error;
 pub mod keychain;
 pub mod logging;
+pub mod login;
 pub mod paths;
 pub mod sandbox;
 pub mod secret;

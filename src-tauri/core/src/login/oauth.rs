@@ -1,0 +1,260 @@
+//! The authorization-code login through the system browser and a loopback listener
+//! (RFC 8252), with PKCE S256 and a CSPRNG `state`, and the token calls (oauth2 crate over our
+//! reqwest client, which follows no redirects).
+
+use super::accounts::{Account, AccountAuth, AccountStore, ClientAuthStyle, LoginState};
+use super::loopback::{CallbackResult, CallbackUrl, Listener};
+use super::secrets::{self, SecretKind, SecretStore};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::secret::Secret;
+use oauth2::basic::{BasicClient, BasicErrorResponseType};
+use oauth2::{
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, RefreshToken, RequestTokenError, TokenResponse, TokenUrl,
+};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio_util::sync::CancellationToken;
+
+/// How long a login may wait for the browser.
+pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// Yespo's refresh token lifetime (seed 000); it does not say it in the token answer.
+pub const REFRESH_TOKEN_LIFETIME: Duration = Duration::from_secs(2_592_000);
+
+/// What login and refresh need: the account list, the keychain and an HTTP client.
+#[derive(Clone)]
+pub struct LoginEnv {
+    pub accounts: AccountStore,
+    pub secrets: Arc<dyn SecretStore>,
+    http: reqwest::Client,
+}
+
+impl LoginEnv {
+    pub fn new(accounts: AccountStore, secrets: Arc<dyn SecretStore>) -> AppResult<LoginEnv> {
+        let http = reqwest::Client::builder()
+            // The token endpoint must never redirect us (oauth2-rs advice): a redirect could send
+            // the client secret elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| AppError::internal("The HTTP client could not start").with_details(e.to_string()))?;
+        Ok(LoginEnv { accounts, secrets, http })
+    }
+}
+
+pub(crate) fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// The OAuth settings of an account, or a validation error for an API-key account.
+pub(crate) struct OAuthSettings {
+    pub client_id: String,
+    pub callback: CallbackUrl,
+    pub authorize_url: String,
+    pub token_url: String,
+    pub client_auth: ClientAuthStyle,
+}
+
+impl OAuthSettings {
+    pub fn of(account: &Account) -> AppResult<OAuthSettings> {
+        match &account.auth {
+            AccountAuth::OAuth { client_id, callback_url, authorize_url, token_url, client_auth } => {
+                Ok(OAuthSettings {
+                    client_id: client_id.clone(),
+                    callback: CallbackUrl::parse(callback_url)?,
+                    authorize_url: authorize_url.clone(),
+                    token_url: token_url.clone(),
+                    client_auth: *client_auth,
+                })
+            }
+            AccountAuth::ApiKey => {
+                Err(AppError::validation("This account uses an API key; there is nothing to log in to"))
+            }
+        }
+    }
+}
+
+/// A token response, reduced to what the app keeps.
+pub(crate) struct Tokens {
+    pub access: Secret,
+    pub refresh: Option<Secret>,
+    pub expires_in: Option<Duration>,
+}
+
+/// Turn oauth2's error into the app's, in words a marketer can act on.
+fn token_error<RE: std::error::Error + 'static>(
+    e: RequestTokenError<RE, oauth2::StandardErrorResponse<BasicErrorResponseType>>,
+) -> AppError {
+    match e {
+        RequestTokenError::ServerResponse(r) => {
+            let description = r.error_description().cloned().unwrap_or_default();
+            let details = format!("{}: {description}", r.error());
+            match r.error() {
+                BasicErrorResponseType::InvalidClient | BasicErrorResponseType::UnauthorizedClient => AppError::validation(
+                    "Yespo did not accept the Client ID or Client Secret. Copy both again from the app's page in Yespo (For partners).",
+                ),
+                BasicErrorResponseType::InvalidGrant => {
+                    AppError::new(ErrorCode::AuthExpired, "The login is no longer valid. Log in again.")
+                }
+                _ => AppError::new(ErrorCode::AuthRequired, format!("Yespo refused the login: {}", r.error())),
+            }
+            .with_details(details)
+        }
+        RequestTokenError::Request(e) => AppError::new(ErrorCode::Network, "Cannot reach Yespo's login server")
+            .with_details(crate::secret::scrub(&e.to_string()).into_owned()),
+        RequestTokenError::Parse(e, _) => {
+            AppError::internal("Yespo's login server answered in an unexpected way").with_details(e.to_string())
+        }
+        RequestTokenError::Other(e) => AppError::internal("The login failed").with_details(e),
+    }
+}
+
+macro_rules! oauth_client {
+    ($settings:expr, $secret:expr) => {{
+        let auth_url = AuthUrl::new($settings.authorize_url.clone())
+            .map_err(|_| AppError::validation("The authorize URL is not a valid URL"))?;
+        let token_url = TokenUrl::new($settings.token_url.clone())
+            .map_err(|_| AppError::validation("The token URL is not a valid URL"))?;
+        let redirect = RedirectUrl::new($settings.callback.url.clone())
+            .map_err(|_| AppError::validation("The Callback URL is not a valid URL"))?;
+        BasicClient::new(ClientId::new($settings.client_id.clone()))
+            .set_client_secret(ClientSecret::new($secret.expose_secret().to_string()))
+            .set_auth_uri(auth_url)
+            .set_token_uri(token_url)
+            .set_redirect_uri(redirect)
+            .set_auth_type(match $settings.client_auth {
+                ClientAuthStyle::Basic => AuthType::BasicAuth,
+                ClientAuthStyle::Params => AuthType::RequestBody,
+            })
+    }};
+}
+
+/// oauth2's HTTP calls, sent with our reqwest client.
+fn sender(
+    http: &reqwest::Client,
+) -> impl Fn(
+    oauth2::HttpRequest,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<oauth2::HttpResponse, reqwest::Error>> + Send>> {
+    let http = http.clone();
+    move |request: oauth2::HttpRequest| {
+        let http = http.clone();
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let response =
+                http.request(parts.method, parts.uri.to_string()).headers(parts.headers).body(body).send().await?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.bytes().await?.to_vec();
+            let mut out = http::Response::new(body);
+            *out.status_mut() = status;
+            *out.headers_mut() = headers;
+            Ok(out)
+        })
+    }
+}
+
+fn tokens_of(r: &oauth2::basic::BasicTokenResponse) -> Tokens {
+    Tokens {
+        access: Secret::new(r.access_token().secret().clone()),
+        refresh: r.refresh_token().map(|t| Secret::new(t.secret().clone())),
+        expires_in: r.expires_in(),
+    }
+}
+
+/// Exchange a refresh token (Yespo rotates it: the answer carries a new one).
+pub(crate) async fn refresh_tokens(env: &LoginEnv, account: &Account, refresh: &Secret) -> AppResult<Tokens> {
+    let settings = OAuthSettings::of(account)?;
+    let secret = client_secret(env, account).await?;
+    let client = oauth_client!(settings, secret);
+    let response = client
+        .exchange_refresh_token(&RefreshToken::new(refresh.expose_secret().to_string()))
+        .request_async(&sender(&env.http))
+        .await
+        .map_err(token_error)?;
+    Ok(tokens_of(&response))
+}
+
+async fn client_secret(env: &LoginEnv, account: &Account) -> AppResult<Secret> {
+    secrets::get(&env.secrets, &account.id, SecretKind::ClientSecret).await?.ok_or_else(|| {
+        AppError::validation("This account has no Client Secret in the keychain; edit the account and enter it")
+    })
+}
+
+/// Save a token answer: the refresh token first (rotation: the old one is already spent), then
+/// the access token, then the non-secret times in the account list.
+pub(crate) async fn save_tokens(env: &LoginEnv, account_id: &str, tokens: &Tokens) -> AppResult<Account> {
+    if let Some(refresh) = &tokens.refresh {
+        secrets::set(&env.secrets, account_id, SecretKind::RefreshToken, refresh).await?;
+    }
+    secrets::set(&env.secrets, account_id, SecretKind::AccessToken, &tokens.access).await?;
+    let now = now_secs();
+    let id = account_id.to_string();
+    let got_refresh = tokens.refresh.is_some();
+    let expires_in = tokens.expires_in;
+    env.accounts.update(move |f| {
+        let a =
+            f.accounts.iter_mut().find(|a| a.id == id).ok_or_else(|| AppError::not_found("The account was removed"))?;
+        a.state = LoginState::Connected;
+        a.access_obtained_at = Some(now);
+        a.access_expires_at = expires_in.map(|d| now + d.as_secs());
+        if got_refresh {
+            a.refresh_expires_at = Some(now + REFRESH_TOKEN_LIFETIME.as_secs());
+        }
+        Ok(a.clone())
+    })
+}
+
+/// A login in progress: the listener is bound, the browser may be opened at `authorize_url`.
+pub struct PendingLogin {
+    pub authorize_url: String,
+    account: Account,
+    listener: Listener,
+    verifier: PkceCodeVerifier,
+}
+
+/// Start a login: bind the listener first (a busy port fails here, before any browser opens),
+/// then build the authorize URL with a fresh `state` and PKCE challenge.
+pub async fn begin_login(account: &Account) -> AppResult<PendingLogin> {
+    let settings = OAuthSettings::of(account)?;
+    // 256 bits from the OS generator.
+    let state = crate::sandbox::prng::random_hex(32);
+    let listener = Listener::bind(&settings.callback, &state).await?;
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    // The client secret is not needed to build the URL; a placeholder keeps oauth2's types happy.
+    let client = oauth_client!(settings, Secret::new("unused"));
+    let (url, _) = client.authorize_url(move || CsrfToken::new(state)).set_pkce_challenge(challenge).url();
+    Ok(PendingLogin { authorize_url: url.to_string(), account: account.clone(), listener, verifier })
+}
+
+impl PendingLogin {
+    /// Wait for the browser to come back (at most `timeout`, or until `cancel`), exchange the
+    /// code, keep the tokens in the keychain, and check them against the API.
+    pub async fn finish(self, env: &LoginEnv, timeout: Duration, cancel: &CancellationToken) -> AppResult<Account> {
+        let PendingLogin { account, listener, verifier, .. } = self;
+        let code = match listener.wait(timeout, cancel).await? {
+            CallbackResult::Code(code) => code,
+            CallbackResult::Denied { error, description } => {
+                let said = description.map(|d| format!(": {d}")).unwrap_or_default();
+                let message = if error == "access_denied" {
+                    format!("Access was not granted in Yespo ({error}{said}).")
+                } else {
+                    format!("Yespo refused the login ({error}{said}).")
+                };
+                return Err(AppError::new(ErrorCode::AuthRequired, message));
+            }
+        };
+        let settings = OAuthSettings::of(&account)?;
+        let secret = client_secret(env, &account).await?;
+        let client = oauth_client!(settings, secret);
+        let response = client
+            .exchange_code(AuthorizationCode::new(code))
+            .set_pkce_verifier(verifier)
+            .request_async(&sender(&env.http))
+            .await
+            .map_err(token_error)?;
+        let tokens = tokens_of(&response);
+        let account = save_tokens(env, &account.id, &tokens).await?;
+        super::verify_connection(env, &account).await
+    }
+}
