@@ -311,3 +311,38 @@ async fn pkce_s256_is_verified_when_a_challenge_was_sent() {
     .await;
     assert_eq!(status, 200, "{tokens}");
 }
+
+#[tokio::test]
+async fn with_a_state_file_logins_survive_a_restart_and_no_token_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let state_file = dir.path().join("sandbox-grants.json");
+    let start = || {
+        let mut config = yespo_core::sandbox::SandboxConfig {
+            contacts: 10,
+            state_file: Some(state_file.clone()),
+            ..Default::default()
+        };
+        config.knobs.rate_limits = false;
+        Sandbox::start(config)
+    };
+    let first = start().await.unwrap();
+    let app = first.oauth_app(Right::FullAccess);
+    let code = code_for(&first, &app, "").await;
+    let (_, tokens) = exchange(&first, &app, &[("grant_type", "authorization_code"), ("code", &code)], true).await;
+    first.stop();
+    let saved = std::fs::read_to_string(&state_file).unwrap();
+    for key in ["access_token", "refresh_token"] {
+        assert!(!saved.contains(tokens[key].as_str().unwrap()), "{key} written in clear");
+    }
+    let second = start().await.unwrap();
+    let api = Api::with_bearer(&second, tokens["access_token"].as_str().unwrap());
+    assert_eq!(api.get("v1/version").await.status, 200);
+    let (status, _) = exchange(
+        &second,
+        &app,
+        &[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap())],
+        true,
+    )
+    .await;
+    assert_eq!(status, 200);
+}

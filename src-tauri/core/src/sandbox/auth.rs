@@ -45,8 +45,27 @@ pub struct AuthState {
     pub apps: Vec<OAuthApp>,
     pub keys: Vec<ApiKey>,
     pub codes: HashMap<String, CodeGrant>,
+    /// Issued tokens by [`token_key`]: the tokens themselves are never kept, so the optional
+    /// state file holds nothing that would let anyone call the API.
     pub access: HashMap<String, TokenGrant>,
     pub refresh: HashMap<String, TokenGrant>,
+}
+
+/// The key a token is kept under: its SHA-256, hex.
+pub fn token_key(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Issued grants as saved in the state file: token hash → client and expiry (Unix seconds).
+#[derive(Serialize, serde::Deserialize, Default)]
+struct SavedGrants {
+    access: Vec<(String, String, u64)>,
+    refresh: Vec<(String, String, u64)>,
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 /// The caller of an API request, once authenticated.
@@ -109,6 +128,44 @@ impl AuthState {
         }
     }
 
+    /// Save the issued grants (hashes only) so a restarted sandbox still knows them; the app's
+    /// demo mode uses it so a login survives a restart, as it would with Yespo.
+    pub fn save_grants(&self, path: &std::path::Path) {
+        let now = Instant::now();
+        let unix = unix_now();
+        let dump = |m: &HashMap<String, TokenGrant>| -> Vec<(String, String, u64)> {
+            m.iter()
+                .filter(|(_, g)| g.expires > now)
+                .map(|(k, g)| (k.clone(), g.client_id.clone(), unix + (g.expires - now).as_secs()))
+                .collect()
+        };
+        let saved = SavedGrants { access: dump(&self.access), refresh: dump(&self.refresh) };
+        let tmp = path.with_extension("tmp");
+        let written = serde_json::to_vec(&saved)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| std::fs::write(&tmp, bytes))
+            .and_then(|()| std::fs::rename(&tmp, path));
+        if let Err(error) = written {
+            tracing::warn!(%error, path = %path.display(), "the sandbox could not save its grants");
+        }
+    }
+
+    /// Load grants saved by [`AuthState::save_grants`]; a missing or unreadable file is ignored.
+    pub fn load_grants(&mut self, path: &std::path::Path) {
+        let Ok(bytes) = std::fs::read(path) else { return };
+        let Ok(saved) = serde_json::from_slice::<SavedGrants>(&bytes) else { return };
+        let (now, unix) = (Instant::now(), unix_now());
+        let load = |list: Vec<(String, String, u64)>, into: &mut HashMap<String, TokenGrant>| {
+            for (key, client_id, expires) in list {
+                if expires > unix {
+                    into.insert(key, TokenGrant { client_id, expires: now + Duration::from_secs(expires - unix) });
+                }
+            }
+        };
+        load(saved.access, &mut self.access);
+        load(saved.refresh, &mut self.refresh);
+    }
+
     pub fn app(&self, client_id: &str) -> Option<&OAuthApp> {
         self.apps.iter().find(|a| a.client_id == client_id)
     }
@@ -140,7 +197,7 @@ impl AuthState {
             return Ok(Caller { rights: key.rights, name: key.name.clone(), via: "API key" });
         }
         if scheme.eq_ignore_ascii_case("bearer") {
-            let grant = self.access.get(rest.trim()).ok_or(AuthFailure::BadToken)?;
+            let grant = self.access.get(&token_key(rest.trim())).ok_or(AuthFailure::BadToken)?;
             if grant.expires <= now {
                 return Err(AuthFailure::ExpiredToken);
             }
@@ -171,11 +228,11 @@ impl AuthState {
         let access = random_uuid();
         let refresh = random_uuid();
         self.access.insert(
-            access.clone(),
+            token_key(&access),
             TokenGrant { client_id: client_id.to_string(), expires: now + Duration::from_secs(access_ttl) },
         );
         self.refresh.insert(
-            refresh.clone(),
+            token_key(&refresh),
             TokenGrant { client_id: client_id.to_string(), expires: now + Duration::from_secs(refresh_ttl) },
         );
         (access, refresh)

@@ -15,6 +15,9 @@ pub struct SandboxConfig {
     pub callback_url: String,
     /// Show the demo user and password on the login page (demo mode).
     pub show_demo_credentials: bool,
+    /// Keep issued OAuth grants (token hashes and expiry, never tokens) in this file, so a login
+    /// survives a restart. `None`: all state in memory.
+    pub state_file: Option<std::path::PathBuf>,
     pub knobs: Knobs,
 }
 
@@ -29,6 +32,7 @@ impl Default for SandboxConfig {
             contacts: 20_000,
             callback_url: DEFAULT_CALLBACK_URL.to_string(),
             show_demo_credentials: true,
+            state_file: None,
             knobs: Knobs::default(),
         }
     }

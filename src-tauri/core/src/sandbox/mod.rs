@@ -99,7 +99,13 @@ impl Sandbox {
             base_url: base_url.clone(),
             knobs: RwLock::new(config.knobs.clone()),
             store: RwLock::new(store),
-            auth: Mutex::new(auth::AuthState::seeded(config.seed, &config.callback_url)),
+            auth: Mutex::new({
+                let mut auth = auth::AuthState::seeded(config.seed, &config.callback_url);
+                if let Some(path) = &config.state_file {
+                    auth.load_grants(path);
+                }
+                auth
+            }),
             limiter: Mutex::new(limits::RateLimiter::default()),
             duplicates: Mutex::new(limits::DuplicateGuard::default()),
             imports: import::Imports::default(),

@@ -234,6 +234,9 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, RawQuery(q
             }
             let (access, refresh) =
                 auth.issue_tokens(&client_id, knobs.access_token_ttl_secs, knobs.refresh_token_ttl_secs, now);
+            if let Some(path) = &shared.config.state_file {
+                auth.save_grants(path);
+            }
             token_ok(&access, &refresh, knobs.access_token_ttl_secs)
         }
         "refresh_token" => {
@@ -241,7 +244,7 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, RawQuery(q
                 return bad_request("refresh_token is missing.");
             };
             // Rotation: the presented refresh token is spent whatever happens next.
-            let Some(grant) = auth.refresh.remove(refresh) else {
+            let Some(grant) = auth.refresh.remove(&super::auth::token_key(refresh)) else {
                 return bad_grant("Invalid refresh token.");
             };
             if grant.expires <= now {
@@ -252,6 +255,9 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, RawQuery(q
             }
             let (access, refresh) =
                 auth.issue_tokens(&client_id, knobs.access_token_ttl_secs, knobs.refresh_token_ttl_secs, now);
+            if let Some(path) = &shared.config.state_file {
+                auth.save_grants(path);
+            }
             token_ok(&access, &refresh, knobs.access_token_ttl_secs)
         }
         "" => bad_request("grant_type is missing."),
