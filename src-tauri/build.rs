@@ -2,7 +2,20 @@
 // one gets `allow-<command>` / `deny-<command>` permissions and is callable only where a
 // capability grants it (anchors.md A.5). Keep this list equal to `generate_handler!` in lib.rs;
 // tests/security_config.rs checks that.
-const COMMANDS: &[&str] = &["app_info", "keychain_status"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "keychain_status",
+    "accounts_list",
+    "account_add",
+    "account_select",
+    "account_logout",
+    "account_remove",
+    "account_verify",
+    "login_start",
+    "login_wait",
+    "login_reopen",
+    "login_cancel",
+];
 
 fn main() {
     println!("cargo:rerun-if-changed=src-tauri/capabilities");

@@ -1,19 +1,29 @@
 //! The Tauri shell of Yespo Admin: window, plugins, managed state and thin commands over
 //! `yespo-core`.
 
+mod accounts;
 mod commands;
 mod single_instance;
 
+use std::sync::Arc;
 use tauri::Manager;
 use yespo_core::app_info::{AppInfo, DemoInfo};
+use yespo_core::login::{self, KeychainStore, LoginEnv, PendingLogin};
 use yespo_core::paths::AppPaths;
-use yespo_core::sandbox::{Sandbox, SandboxConfig};
+use yespo_core::sandbox::{Right, Sandbox, SandboxConfig};
 
 /// State every command can read.
 pub struct AppState {
     pub info: AppInfo,
     /// The embedded Yespo sandbox in demo mode; kept here so it lives as long as the app.
     pub sandbox: Option<Sandbox>,
+    /// Accounts (config folder) and secrets (OS keychain).
+    pub login: LoginEnv,
+    /// The login waiting for the browser, if any (one at a time).
+    pub pending_login: tokio::sync::Mutex<Option<PendingLogin>>,
+    pub login_cancel: tokio::sync::Mutex<Option<tokio_util::sync::CancellationToken>>,
+    /// The authorize URL of that login, for "Open again".
+    pub login_url: tokio::sync::Mutex<Option<String>>,
 }
 
 /// `--demo` on the command line (or `YESPO_ADMIN_DEMO=1`): run against the embedded sandbox.
@@ -22,9 +32,16 @@ fn demo_requested() -> bool {
         || std::env::var("YESPO_ADMIN_DEMO").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
 }
 
-/// Start the Yespo sandbox on a free loopback port, on Tauri's async runtime.
-fn start_sandbox() -> Option<Sandbox> {
-    match tauri::async_runtime::block_on(Sandbox::start(SandboxConfig::default())) {
+/// Start the Yespo sandbox on a free loopback port, on Tauri's async runtime. Its OAuth apps
+/// are registered with the app's default Callback URL, and its grants are kept (as hashes) in
+/// the data folder so a demo login survives a restart.
+fn start_sandbox(data_dir: &std::path::Path) -> Option<Sandbox> {
+    let config = SandboxConfig {
+        callback_url: login::accounts::DEFAULT_CALLBACK_URL.to_string(),
+        state_file: Some(data_dir.join("sandbox-grants.json")),
+        ..SandboxConfig::default()
+    };
+    match tauri::async_runtime::block_on(Sandbox::start(config)) {
         Ok(sandbox) => {
             tracing::info!(sandbox_url = sandbox.base_url(), "demo mode: the embedded Yespo sandbox is running");
             Some(sandbox)
@@ -69,13 +86,49 @@ pub fn run() {
     let result = tauri::Builder::default()
         // First, so a second launch hands over and exits before anything else starts.
         .plugin(single_instance)
-        .invoke_handler(tauri::generate_handler![commands::app_info, commands::keychain_status])
+        .plugin(tauri_plugin_opener::init())
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::keychain_status,
+            accounts::accounts_list,
+            accounts::account_add,
+            accounts::account_select,
+            accounts::account_logout,
+            accounts::account_remove,
+            accounts::account_verify,
+            accounts::login_start,
+            accounts::login_wait,
+            accounts::login_reopen,
+            accounts::login_cancel,
+        ])
         .setup(move |app| {
             // Here, not earlier: a second launch has already handed over and exited by now, so
             // it never starts a sandbox of its own.
-            let sandbox = if demo_requested() { start_sandbox() } else { None };
+            let sandbox = if demo_requested() { start_sandbox(&info.paths.data_dir) } else { None };
             info.demo = sandbox.as_ref().map(|s| DemoInfo { sandbox_url: s.base_url().to_string() });
-            app.manage(AppState { info: info.clone(), sandbox });
+            let env = LoginEnv::new(login::AccountStore::new(&info.paths.config_dir), Arc::new(KeychainStore::default()))?;
+            if let Some(sandbox) = &sandbox {
+                // Demo mode preselects an account bound to the embedded sandbox.
+                let app_for_demo = sandbox.oauth_app(Right::FullAccess);
+                let secret = yespo_core::Secret::new(app_for_demo.client_secret.clone());
+                let ensured = tauri::async_runtime::block_on(login::ensure_demo_account(
+                    &env,
+                    sandbox.base_url(),
+                    &app_for_demo.client_id,
+                    &secret,
+                ));
+                if let Err(error) = ensured {
+                    tracing::error!(code = %error.code, message = %error.message, "demo mode: the demo account could not be prepared");
+                }
+            }
+            app.manage(AppState {
+                info: info.clone(),
+                sandbox,
+                login: env,
+                pending_login: Default::default(),
+                login_cancel: Default::default(),
+                login_url: Default::default(),
+            });
             if app.get_webview_window("main").is_none() {
                 tracing::error!("the main window was not created");
             }

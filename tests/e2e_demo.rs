@@ -16,6 +16,7 @@ async fn demo_mode_shows_a_badge_and_runs_a_live_sandbox() {
     let status = app.text("#status-account").await;
     assert!(status.starts_with("Demo mode"), "{status}");
 
+    app.open("about").await;
     let mode = app.text("[data-field='mode']").await;
     let url = mode.strip_prefix("Demo: Yespo sandbox at ").unwrap_or_else(|| panic!("mode row: {mode}"));
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 const AREAS: [&str; 7] =
     ["Accounts", "Registration check", "Contacts", "Segments", "Messages", "Token import", "Settings"];
+/// Areas that work already.
+const READY: [&str; 1] = ["Accounts"];
 
 fn expected_profile() -> &'static str {
     if cfg!(debug_assertions) {
@@ -26,16 +28,24 @@ fn test_keychain_is_up() -> bool {
 async fn shell_lists_every_area_and_shows_facts_from_rust() {
     let app = App::launch(Launch::default()).await;
 
-    // Sidebar: every product area, in order, disabled with "coming soon"; About is live.
+    // Sidebar: every product area, in order; the ones not built yet disabled with "coming soon".
     let items = app.client.find_all(Locator::Css("#nav .nav-item")).await.unwrap();
     assert_eq!(items.len(), AREAS.len());
     for (item, label) in items.iter().zip(AREAS) {
         let text = item.text().await.unwrap();
         assert!(text.contains(label), "sidebar item `{text}` should be `{label}`");
+        if READY.contains(&label) {
+            assert!(!text.to_lowercase().contains("coming soon"), "`{label}` is built: {text}");
+            assert!(item.attr("href").await.unwrap().is_some(), "{label} links to its screen");
+            continue;
+        }
         assert!(text.to_lowercase().contains("coming soon"), "`{label}` should say coming soon: {text}");
         assert_eq!(item.attr("aria-disabled").await.unwrap().as_deref(), Some("true"), "{label}");
         assert_eq!(item.attr("href").await.unwrap(), None, "a disabled area must not link anywhere: {label}");
     }
+    // The first screen is Accounts.
+    app.wait_for(".nav-item.active[data-area='accounts']").await;
+    app.open("about").await;
     let about = app.wait_for("#nav-footer .nav-item[data-area='about']").await;
     assert_eq!(about.attr("aria-current").await.unwrap().as_deref(), Some("page"));
 
@@ -73,6 +83,7 @@ async fn an_error_from_rust_is_shown_with_its_code() {
         ..Launch::default()
     })
     .await;
+    app.open("about").await;
 
     let banner = app.wait_for("#keychain .error-banner").await;
     assert_eq!(banner.attr("data-error-code").await.unwrap().as_deref(), Some("keychain_unavailable"));
@@ -170,6 +181,7 @@ async fn a_second_launch_focuses_the_first_window_and_exits() {
         assert!(Instant::now() < deadline, "the first instance never saw the second launch:\n{}", app.app_log_text());
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    app.open("about").await;
     assert_eq!(app.text("[data-field='version']").await, env!("CARGO_PKG_VERSION"));
     app.quit().await;
 }

@@ -28,3 +28,20 @@ export function onKeychainChange(listener) {
 function notify() {
   for (const listener of listeners) listener();
 }
+
+let accounts;
+const accountListeners = new Set();
+
+/** The account list and the active account (the `accounts_list` command). */
+export function getAccounts({ refresh = false } = {}) {
+  if (refresh || !accounts) {
+    accounts = invoke('accounts_list');
+    accounts.then((value) => { for (const l of accountListeners) l(value); }, () => {});
+  }
+  return accounts;
+}
+
+/** Called whenever the account list was fetched again. */
+export function onAccountsChange(listener) {
+  accountListeners.add(listener);
+}

@@ -2,7 +2,7 @@
 // "coming soon": an area is never shown as a screen until it really works.
 
 export const AREAS = Object.freeze([
-  { id: 'accounts', label: 'Accounts', ready: false },
+  { id: 'accounts', label: 'Accounts', ready: true },
   { id: 'registration', label: 'Registration check', ready: false },
   { id: 'contacts', label: 'Contacts', ready: false },
   { id: 'segments', label: 'Segments', ready: false },
@@ -15,4 +15,4 @@ export const FOOTER_AREAS = Object.freeze([
   { id: 'about', label: 'About & status', ready: true },
 ]);
 
-export const DEFAULT_AREA = 'about';
+export const DEFAULT_AREA = 'accounts';

@@ -7,9 +7,10 @@ import { icon } from './icons.js';
 import { installGlobalErrorHandlers, errorBanner } from './errors.js';
 import * as statusBar from './statusbar.js';
 import * as about from './screens/about.js';
+import * as accounts from './screens/accounts.js';
 import { getAppInfo } from './app-state.js';
 
-const SCREENS = { about };
+const SCREENS = { about, accounts };
 
 function navItem(area) {
   if (!area.ready) {

@@ -1,7 +1,7 @@
 // The status bar: the active account, the keychain, and the app version.
 
 import { h, replaceChildren } from './dom.js';
-import { getAppInfo, getKeychainStatus, onKeychainChange } from './app-state.js';
+import { getAccounts, getAppInfo, getKeychainStatus, onAccountsChange, onKeychainChange } from './app-state.js';
 
 export async function mount(bar) {
   const account = h('span', { class: 'status-item', id: 'status-account' }, 'No account connected');
@@ -26,9 +26,18 @@ export async function mount(bar) {
 
   const info = await getAppInfo();
   version.textContent = `v${info.version} · ${info.buildProfile}`;
-  if (info.demo) {
-    account.className = 'status-item status-demo';
-    account.textContent = 'Demo mode: Yespo sandbox, no real account';
-    account.title = `The embedded Yespo sandbox answers at ${info.demo.sandboxUrl}`;
-  }
+  const showAccount = (view) => {
+    const active = view.accounts.find((a) => a.id === view.active);
+    const prefix = info.demo ? 'Demo mode · ' : '';
+    if (!active) {
+      account.textContent = info.demo ? 'Demo mode: Yespo sandbox, no real account' : 'No account connected';
+    } else {
+      const status = { connected: active.organisation ?? 'connected', needs_login: 'log in again', logged_out: 'not logged in' }[active.state];
+      account.textContent = `${prefix}${active.name} · ${status}`;
+    }
+    account.className = info.demo ? 'status-item status-demo' : 'status-item';
+    account.title = info.demo ? `The embedded Yespo sandbox answers at ${info.demo.sandboxUrl}` : 'The active account';
+  };
+  onAccountsChange(showAccount);
+  getAccounts().then(showAccount, () => {});
 }

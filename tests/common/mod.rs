@@ -20,8 +20,23 @@ pub const UI_TIMEOUT: Duration = Duration::from_secs(60);
 /// One running app, its driver and its profile folder.
 pub struct App {
     pub client: Client,
-    pub profile: tempfile::TempDir,
+    /// The profile folder; owned (and deleted at the end) unless the launch reused one.
+    pub profile: Profile,
     driver: DriverProcess,
+}
+
+pub enum Profile {
+    Owned(tempfile::TempDir),
+    Borrowed(PathBuf),
+}
+
+impl Profile {
+    pub fn path(&self) -> &Path {
+        match self {
+            Profile::Owned(dir) => dir.path(),
+            Profile::Borrowed(path) => path,
+        }
+    }
 }
 
 /// The environment the app starts with: the test's own, plus `set`, minus `remove`.
@@ -30,12 +45,17 @@ pub struct Launch<'a> {
     pub set: Vec<(&'a str, &'a str)>,
     /// Command-line arguments for the app, e.g. `--demo`.
     pub args: Vec<&'a str>,
+    /// Reuse this profile folder (a restart); `None` makes a fresh one.
+    pub profile: Option<&'a Path>,
 }
 
 impl App {
     pub async fn launch(launch: Launch<'_>) -> App {
         require_display();
-        let profile = tempfile::Builder::new().prefix("yespo-e2e-").tempdir().expect("temp profile");
+        let profile = match launch.profile {
+            Some(path) => Profile::Borrowed(path.to_path_buf()),
+            None => Profile::Owned(tempfile::Builder::new().prefix("yespo-e2e-").tempdir().expect("temp profile")),
+        };
         let driver = DriverProcess::start(profile.path(), &launch);
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("tauri:options".into(), json!({ "application": APP_BINARY, "args": launch.args }));
@@ -48,6 +68,12 @@ impl App {
         let app = App { client, profile, driver };
         app.wait_ready().await;
         app
+    }
+
+    /// Go to an area of the sidebar (e.g. `about`) and wait for its screen.
+    pub async fn open(&self, area: &str) {
+        self.wait_for(&format!(".nav-item[data-area='{area}']")).await.click().await.expect("click the area");
+        self.wait_for(&format!(".nav-item.active[data-area='{area}']")).await;
     }
 
     /// The shell sets `data-ready` once the first screen and the status bar have loaded.

@@ -320,3 +320,30 @@ async fn with_the_real_keychain_secrets_stay_out_of_files() {
     assert!(store.get(&account.id, SecretKind::ClientSecret).unwrap().is_none());
     assert!(s.env.accounts.load().unwrap().accounts.is_empty());
 }
+
+#[tokio::test]
+async fn an_api_key_account_is_checked_when_added() {
+    let sandbox = common::sandbox(10, |_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = LoginEnv::new(AccountStore::new(dir.path()), Arc::new(MemoryStore::default())).unwrap();
+    let input = |key: &str| NewAccount {
+        name: "Key account".into(),
+        api_base_url: Some(format!("{}/api", sandbox.base_url())),
+        kind: "api_key".into(),
+        client_id: None,
+        client_secret: None,
+        callback_url: None,
+        authorize_url: None,
+        token_url: None,
+        client_auth: None,
+        api_key: Some(Secret::new(key)),
+    };
+    let account = add_account(&env, &input(&sandbox.api_key(Right::Messages))).await.unwrap();
+    assert_eq!(account.state, LoginState::Connected);
+    assert_eq!(account.organisation.as_deref(), Some(yespo_core::sandbox::demo_data::ORGANISATION));
+    assert_eq!(env.accounts.load().unwrap().active.as_deref(), Some(account.id.as_str()));
+    // A wrong key: a clear error, and nothing is kept.
+    let err = add_account(&env, &input("not-a-real-key-000")).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::AuthExpired);
+    assert_eq!(env.accounts.load().unwrap().accounts.len(), 1);
+}

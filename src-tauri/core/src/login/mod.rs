@@ -2,11 +2,13 @@
 
 pub mod accounts;
 pub mod loopback;
+pub mod manage;
 pub mod oauth;
 pub mod secrets;
 pub mod session;
 
 pub use accounts::{Account, AccountAuth, AccountStore, AccountsFile, ClientAuthStyle, LoginState};
+pub use manage::{add_account, ensure_demo_account, select_account, NewAccount};
 pub use oauth::{begin_login, LoginEnv, PendingLogin, LOGIN_TIMEOUT};
 pub use secrets::{KeychainStore, SecretKind, SecretStore};
 pub use session::OAuthSession;
