@@ -8,6 +8,7 @@ use common::{App, Launch};
 use fantoccini::Locator;
 use std::path::Path;
 use std::time::Duration;
+use yespo_core::sandbox::{Right, SandboxConfig};
 
 const ORGANISATION: &str = "Demo Store (Yespo sandbox)";
 
@@ -154,14 +155,40 @@ async fn log_in_to_the_demo_account_survive_a_restart_and_log_out() {
     assert!(card.text().await.unwrap().to_lowercase().contains("sandbox"));
     app.screenshot("accounts-logged-out").await;
 
-    app.wait_for("[data-account] button.login").await.click().await.unwrap();
+    // The Add account form checks its input in Rust and says what is wrong.
+    let sandbox_url = app.wait_for("#demo-badge").await.attr("title").await.unwrap().unwrap();
+    let sandbox_url = sandbox_url.rsplit(' ').next().unwrap().to_string();
+    app.wait_for(".add-account-summary").await.click().await.unwrap();
+    app.wait_for("#add-account input[name='name']").await.send_keys("Second shop").await.unwrap();
+    app.wait_for("#add-account button[type='submit']").await.click().await.unwrap();
+    let banner = app.wait_for("#add-account .error-banner").await;
+    assert_eq!(banner.attr("data-error-code").await.unwrap().as_deref(), Some("validation"));
+    assert!(banner.text().await.unwrap().contains("Client ID must not be empty"));
+    // An API-key account is checked against the API when added.
+    let demo = yespo_core::sandbox::auth::AuthState::seeded(SandboxConfig::default().seed, "");
+    let key = demo.keys.iter().find(|k| k.rights == Right::FullAccess).unwrap().key.clone();
+    app.wait_for("#add-account select[name='kind']").await.select_by_value("api_key").await.unwrap();
+    let address = app.wait_for("#add-account input[name='apiBaseUrl']").await;
+    address.clear().await.unwrap();
+    address.send_keys(&format!("{sandbox_url}/api")).await.unwrap();
+    app.wait_for("#add-account input[name='apiKey']").await.send_keys(&key).await.unwrap();
+    app.wait_for("#add-account button[type='submit']").await.click().await.unwrap();
+    let second = app.wait_for("[data-account][data-state='connected']").await;
+    assert!(second.text().await.unwrap().contains("Second shop"));
+    app.screenshot("accounts-api-key-added").await;
+    let second_id = second.attr("data-account").await.unwrap().unwrap();
+    let api_key_in_keychain = keychain_secret(&second_id, "api-key").expect("the API key is in the keychain");
+    assert_eq!(api_key_in_keychain, key);
+
+    app.wait_for(&format!("[data-account='{account_id}'] button.login")).await.click().await.unwrap();
     let url = app.wait_for("#login-panel [data-field='login-url']").await.text().await.unwrap();
     assert!(url.contains("/uaa/oauth/authorize?") && url.contains("code_challenge_method=S256"), "{url}");
     app.screenshot("accounts-login-waiting").await;
     tokio::task::spawn_blocking(move || consent(&url)).await.unwrap();
 
-    wait_text(&app, "[data-account] [data-field='organisation']", ORGANISATION).await;
-    assert_eq!(app.text("[data-account] [data-field='state']").await, "Connected");
+    let card = format!("[data-account='{account_id}']");
+    wait_text(&app, &format!("{card} [data-field='organisation']"), ORGANISATION).await;
+    assert_eq!(app.text(&format!("{card} [data-field='state']")).await, "Connected");
     let status = app.text("#status-account").await;
     assert!(status.contains(ORGANISATION), "{status}");
     app.screenshot("accounts-connected").await;
@@ -172,13 +199,13 @@ async fn log_in_to_the_demo_account_survive_a_restart_and_log_out() {
 
     // Restart: still connected, and the tokens from the keychain really work.
     let app = App::launch(launch()).await;
-    wait_text(&app, "[data-account] [data-field='state']", "Connected").await;
-    app.wait_for("[data-account] button.check").await.click().await.unwrap();
-    wait_text(&app, "[data-account] [data-field='checked']", "The connection works.").await;
+    wait_text(&app, &format!("{card} [data-field='state']"), "Connected").await;
+    app.wait_for(&format!("{card} button.check")).await.click().await.unwrap();
+    wait_text(&app, &format!("{card} [data-field='checked']"), "The connection works.").await;
     app.screenshot("accounts-after-restart").await;
 
-    app.wait_for("[data-account] button.logout").await.click().await.unwrap();
-    wait_text(&app, "[data-account] [data-field='state']", "Not logged in").await;
+    app.wait_for(&format!("{card} button.logout")).await.click().await.unwrap();
+    wait_text(&app, &format!("{card} [data-field='state']"), "Not logged in").await;
     assert!(keychain_secret(&account_id, "access-token").is_none(), "log out deleted the access token");
     assert!(keychain_secret(&account_id, "refresh-token").is_none(), "log out deleted the refresh token");
     app.screenshot("accounts-logged-out-again").await;
@@ -187,7 +214,9 @@ async fn log_in_to_the_demo_account_survive_a_restart_and_log_out() {
     // No secret in the config or log folders (or anywhere in the profile).
     let everything = files_text(profile.path());
     assert!(everything.contains(&account_id), "the scan read the account list");
-    for (what, secret) in [("access token", &access), ("refresh token", &refresh), ("client secret", &client_secret)] {
+    for (what, secret) in
+        [("access token", &access), ("refresh token", &refresh), ("client secret", &client_secret), ("API key", &key)]
+    {
         assert!(!everything.contains(secret.as_str()), "the {what} is in a file of the profile");
     }
 }
