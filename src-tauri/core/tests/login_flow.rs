@@ -48,24 +48,18 @@ async fn setup(store: Arc<dyn SecretStore>, knobs: impl FnOnce(&mut yespo_core::
     let dir = tempfile::tempdir().unwrap();
     let env = LoginEnv::new(AccountStore::new(dir.path()), store).unwrap();
     let base = sandbox.base_url();
-    let account = Account {
-        id: accounts::new_account_id(),
-        name: "Sandbox".into(),
-        api_base_url: format!("{base}/api"),
-        auth: AccountAuth::OAuth {
+    let account = Account::new(
+        accounts::new_account_id(),
+        "Sandbox".into(),
+        format!("{base}/api"),
+        AccountAuth::OAuth {
             client_id: app.client_id.clone(),
             callback_url: callback,
             authorize_url: format!("{base}/uaa/oauth/authorize"),
             token_url: format!("{base}/uaa/oauth/token"),
             client_auth: ClientAuthStyle::Basic,
         },
-        state: LoginState::LoggedOut,
-        organisation: None,
-        access_expires_at: None,
-        access_obtained_at: None,
-        refresh_expires_at: None,
-        demo: false,
-    };
+    );
     env.accounts
         .update(|f| {
             f.accounts.push(account.clone());

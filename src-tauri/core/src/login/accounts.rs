@@ -78,6 +78,24 @@ pub struct Account {
     pub demo: bool,
 }
 
+impl Account {
+    /// A new, logged-out account.
+    pub fn new(id: String, name: String, api_base_url: String, auth: AccountAuth) -> Account {
+        Account {
+            id,
+            name,
+            api_base_url,
+            auth,
+            state: LoginState::LoggedOut,
+            organisation: None,
+            access_expires_at: None,
+            access_obtained_at: None,
+            refresh_expires_at: None,
+            demo: false,
+        }
+    }
+}
+
 /// Everything in `accounts.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -168,24 +186,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = AccountStore::new(dir.path());
         assert_eq!(store.load().unwrap(), AccountsFile::default());
-        let account = Account {
-            id: new_account_id(),
-            name: "Shop".into(),
-            api_base_url: "https://yespo.io/api".into(),
-            auth: AccountAuth::OAuth {
+        let account = Account::new(
+            new_account_id(),
+            "Shop".into(),
+            "https://yespo.io/api".into(),
+            AccountAuth::OAuth {
                 client_id: "abc".into(),
                 callback_url: DEFAULT_CALLBACK_URL.into(),
                 authorize_url: YESPO_AUTHORIZE_URL.into(),
                 token_url: YESPO_TOKEN_URL.into(),
                 client_auth: ClientAuthStyle::Basic,
             },
-            state: LoginState::LoggedOut,
-            organisation: None,
-            access_expires_at: None,
-            access_obtained_at: None,
-            refresh_expires_at: None,
-            demo: false,
-        };
+        );
         store
             .update(|f| {
                 f.accounts.push(account.clone());

@@ -83,18 +83,7 @@ pub fn check_new_account(input: &NewAccount) -> AppResult<(Account, Vec<(SecretK
         }
         other => return Err(AppError::validation(format!("Unknown account kind '{other}'"))),
     };
-    let account = Account {
-        id: new_account_id(),
-        name,
-        api_base_url,
-        auth,
-        state: LoginState::LoggedOut,
-        organisation: None,
-        access_expires_at: None,
-        access_obtained_at: None,
-        refresh_expires_at: None,
-        demo: false,
-    };
+    let account = Account::new(new_account_id(), name, api_base_url, auth);
     Ok((account, secrets))
 }
 
@@ -168,16 +157,13 @@ pub async fn ensure_demo_account(
             }
             None => {
                 let a = Account {
-                    id: id.clone(),
-                    name: "Demo store (sandbox)".into(),
-                    api_base_url: format!("{base}/api"),
-                    auth: auth(ClientAuthStyle::Basic),
-                    state: LoginState::LoggedOut,
-                    organisation: None,
-                    access_expires_at: None,
-                    access_obtained_at: None,
-                    refresh_expires_at: None,
                     demo: true,
+                    ..Account::new(
+                        id.clone(),
+                        "Demo store (sandbox)".into(),
+                        format!("{base}/api"),
+                        auth(ClientAuthStyle::Basic),
+                    )
                 };
                 f.accounts.insert(0, a.clone());
                 a
