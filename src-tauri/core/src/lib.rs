@@ -10,6 +10,7 @@ pub mod keychain;
 pub mod logging;
 pub mod login;
 pub mod paths;
+pub mod random;
 pub mod sandbox;
 pub mod secret;
 pub mod yespo;

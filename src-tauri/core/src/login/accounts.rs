@@ -174,7 +174,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> AppResult<()> {
 
 /// A new account id: random, so keychain entries of a removed account are never reused.
 pub fn new_account_id() -> String {
-    format!("acc-{}", crate::sandbox::prng::random_hex(8))
+    format!("acc-{}", crate::random::random_hex(8))
 }
 
 #[cfg(test)]

@@ -144,8 +144,9 @@ impl Drop for Listener {
 async fn receive(State(state): State<Arc<ListenerState>>, RawQuery(q): RawQuery) -> Response {
     let params: HashMap<String, String> =
         form_urlencoded::parse(q.unwrap_or_default().as_bytes()).into_owned().collect();
-    let state_ok =
-        params.get("state").is_some_and(|s| crate::sandbox::auth::constant_time_eq(s, &state.expected_state));
+    let state_ok = params
+        .get("state")
+        .is_some_and(|s| crate::secret::constant_time_eq(s.as_bytes(), state.expected_state.as_bytes()));
     if !state_ok {
         // A stray or forged request: refuse it, keep waiting for the real one.
         return page(

@@ -218,7 +218,7 @@ pub struct PendingLogin {
 pub async fn begin_login(account: &Account) -> AppResult<PendingLogin> {
     let settings = OAuthSettings::of(account)?;
     // 256 bits from the OS generator.
-    let state = crate::sandbox::prng::random_hex(32);
+    let state = crate::random::random_hex(32);
     let listener = Listener::bind(&settings.callback, &state).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     // The client secret is not needed to build the URL; a placeholder keeps oauth2's types happy.
