@@ -232,12 +232,7 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, RawQuery(q
                     return bad_grant("The code_verifier does not match the code_challenge.");
                 }
             }
-            let (access, refresh) =
-                auth.issue_tokens(&client_id, knobs.access_token_ttl_secs, knobs.refresh_token_ttl_secs, now);
-            if let Some(path) = &shared.config.state_file {
-                auth.save_grants(path);
-            }
-            token_ok(&access, &refresh, knobs.access_token_ttl_secs)
+            issue(&mut auth, &shared, &client_id, &knobs, now)
         }
         "refresh_token" => {
             let Some(refresh) = p.get("refresh_token") else {
@@ -253,12 +248,7 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, RawQuery(q
             if grant.client_id != client_id {
                 return bad_grant("The refresh token was issued to another client.");
             }
-            let (access, refresh) =
-                auth.issue_tokens(&client_id, knobs.access_token_ttl_secs, knobs.refresh_token_ttl_secs, now);
-            if let Some(path) = &shared.config.state_file {
-                auth.save_grants(path);
-            }
-            token_ok(&access, &refresh, knobs.access_token_ttl_secs)
+            issue(&mut auth, &shared, &client_id, &knobs, now)
         }
         "" => bad_request("grant_type is missing."),
         other => token_error(
@@ -268,6 +258,22 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, RawQuery(q
             basic_used,
         ),
     }
+}
+
+/// Issue a token pair, keep the grants (if a state file is set), and answer with them.
+fn issue(
+    auth: &mut super::auth::AuthState,
+    shared: &Shared,
+    client_id: &str,
+    knobs: &super::Knobs,
+    now: Instant,
+) -> Response {
+    let (access, refresh) =
+        auth.issue_tokens(client_id, knobs.access_token_ttl_secs, knobs.refresh_token_ttl_secs, now);
+    if let Some(path) = &shared.config.state_file {
+        auth.save_grants(path);
+    }
+    token_ok(&access, &refresh, knobs.access_token_ttl_secs)
 }
 
 fn token_ok(access: &str, refresh: &str, ttl: u64) -> Response {
