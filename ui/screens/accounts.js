@@ -97,7 +97,10 @@ function accountCard(account, active) {
     h('dt', {}, 'Status'),
     h('dd', { dataset: { field: 'state' } }, STATE_LABELS[account.state] ?? account.state),
   ];
-  if (account.organisation) facts.push(h('dt', {}, 'Connected as'), h('dd', { dataset: { field: 'organisation' } }, account.organisation));
+  if (account.organisation) {
+    const label = account.state === 'connected' ? 'Connected as' : 'Last connected to';
+    facts.push(h('dt', {}, label), h('dd', { dataset: { field: 'organisation' } }, account.organisation));
+  }
   facts.push(h('dt', {}, 'Sign-in'), h('dd', {}, isOAuth ? `OAuth app ${account.auth.clientId}` : 'API key'));
   if (isOAuth) facts.push(h('dt', {}, 'Callback URL'), h('dd', {}, copyable(account.auth.callbackUrl, 'callback-url')));
   if (account.state === 'connected' && account.accessExpiresAt) {
