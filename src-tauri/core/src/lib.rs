@@ -6,6 +6,7 @@
 
 pub mod app_info;
 pub mod error;
+pub mod html;
 pub mod keychain;
 pub mod logging;
 pub mod login;

@@ -3,6 +3,7 @@
 //! gets a 400 page and the listener keeps waiting.
 
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::html::escape;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -194,10 +195,6 @@ async fn receive(State(state): State<Arc<ListenerState>>, RawQuery(q): RawQuery)
     };
     let _ = state.results.send(result).await;
     response
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 /// A small self-contained page: no external resources, every echoed text escaped.

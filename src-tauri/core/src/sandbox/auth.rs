@@ -3,6 +3,7 @@
 
 use super::prng::{random_hex, random_uuid, SeededRng};
 use super::rights::Right;
+use crate::secret::constant_time_eq;
 use base64::Engine;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -193,7 +194,11 @@ impl AuthState {
                 base64::engine::general_purpose::STANDARD.decode(rest.trim()).map_err(|_| AuthFailure::BadKey)?;
             let decoded = String::from_utf8(decoded).map_err(|_| AuthFailure::BadKey)?;
             let (_, key) = decoded.split_once(':').ok_or(AuthFailure::BadKey)?;
-            let key = self.keys.iter().find(|k| constant_time_eq(&k.key, key)).ok_or(AuthFailure::BadKey)?;
+            let key = self
+                .keys
+                .iter()
+                .find(|k| constant_time_eq(k.key.as_bytes(), key.as_bytes()))
+                .ok_or(AuthFailure::BadKey)?;
             return Ok(Caller { rights: key.rights, name: key.name.clone(), via: "API key" });
         }
         if scheme.eq_ignore_ascii_case("bearer") {
@@ -237,15 +242,6 @@ impl AuthState {
         );
         (access, refresh)
     }
-}
-
-/// Compare secrets without an early exit, so timing does not tell how much matched.
-pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

@@ -2,9 +2,11 @@
 //! consent page), `POST /uaa/oauth/authorize` (the form), `POST /uaa/oauth/token`
 //! (`authorization_code` and rotating `refresh_token` grants; RFC 6749 errors; PKCE if asked).
 
-use super::auth::{constant_time_eq, CodeGrant};
+use super::auth::CodeGrant;
 use super::http::query_map;
 use super::Shared;
+use crate::html::escape;
+use crate::secret::constant_time_eq;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -122,7 +124,8 @@ async fn authorize_submit(State(shared): State<Arc<Shared>>, body: Bytes) -> Res
     let code = {
         let mut auth = shared.auth.lock().expect("auth lock");
         let user_ok = p.get("username").is_some_and(|u| u.trim().eq_ignore_ascii_case(&auth.demo_user));
-        let password_ok = p.get("password").is_some_and(|pw| constant_time_eq(pw, &auth.demo_password));
+        let password_ok =
+            p.get("password").is_some_and(|pw| constant_time_eq(pw.as_bytes(), auth.demo_password.as_bytes()));
         if !(user_ok && password_ok) {
             drop(auth);
             return login_page(&shared, &req, Some("Wrong login or password."), StatusCode::UNAUTHORIZED);
@@ -194,7 +197,8 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, RawQuery(q
     let knobs = shared.knobs();
     let now = Instant::now();
     let mut auth = shared.auth.lock().expect("auth lock");
-    let client_ok = auth.app(&client_id).is_some_and(|a| constant_time_eq(&a.client_secret, &client_secret));
+    let client_ok =
+        auth.app(&client_id).is_some_and(|a| constant_time_eq(a.client_secret.as_bytes(), client_secret.as_bytes()));
     if !client_ok {
         return token_error(StatusCode::UNAUTHORIZED, "invalid_client", "Bad client credentials.", basic_used);
     }
@@ -228,7 +232,7 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, RawQuery(q
                 } else {
                     verifier.clone()
                 };
-                if !constant_time_eq(&computed, challenge) {
+                if !constant_time_eq(computed.as_bytes(), challenge.as_bytes()) {
                     return bad_grant("The code_verifier does not match the code_challenge.");
                 }
             }
@@ -294,10 +298,6 @@ fn token_ok(access: &str, refresh: &str, ttl: u64) -> Response {
 /// RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64.
 fn decode_component(s: &str) -> String {
     form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 const PAGE_STYLE: &str = "body{font-family:system-ui,Arial,sans-serif;background:#f4f5f7;margin:0;color:#1d2330}\
