@@ -2,6 +2,7 @@
 
 use super::demo_data;
 use super::model::*;
+use crate::yespo::lenient;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -577,30 +578,12 @@ pub fn looks_like_uuid(s: &str) -> bool {
         })
 }
 
+/// Text from an optional JSON value (string, number or boolean), by the client's lenient rules.
 pub fn opt_string(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
+    v.and_then(lenient::as_text)
 }
 
-pub fn lenient_i64(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-pub fn lenient_bool(v: &Value) -> Option<bool> {
-    match v {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
-}
+pub use crate::yespo::lenient::{as_bool as lenient_bool, as_i64 as lenient_i64};
 
 /// A contact's email for `GET contacts/email`.
 pub fn contact_email_json(c: &Contact) -> Option<Value> {

@@ -22,7 +22,8 @@ where
     }
 }
 
-fn number_i64(v: &Value) -> Option<i64> {
+/// An integer from a number or a numeric string.
+pub fn as_i64(v: &Value) -> Option<i64> {
     match v {
         Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
         Value::String(s) => s.trim().parse().ok(),
@@ -35,7 +36,7 @@ pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error>
     match Value::deserialize(d)? {
         Value::Null => Ok(None),
         Value::String(s) if s.trim().is_empty() => Ok(None),
-        v => number_i64(&v).map(Some).ok_or_else(|| de::Error::custom(format!("expected an integer, got {v}"))),
+        v => as_i64(&v).map(Some).ok_or_else(|| de::Error::custom(format!("expected an integer, got {v}"))),
     }
 }
 
@@ -57,18 +58,35 @@ pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error>
     }
 }
 
+/// A boolean from `true`/`false` or `"true"`/`"false"` (any case).
+pub fn as_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Text from a string, a number or a boolean.
+pub fn as_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 /// A boolean that may come as `true`/`false` or `"true"`/`"false"`.
 pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     match Value::deserialize(d)? {
         Value::Null => Ok(None),
-        Value::Bool(b) => Ok(Some(b)),
-        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "true" => Ok(Some(true)),
-            "false" => Ok(Some(false)),
-            "" => Ok(None),
-            _ => Err(de::Error::custom(format!("expected true or false, got {s:?}"))),
-        },
-        v => Err(de::Error::custom(format!("expected true or false, got {v}"))),
+        Value::String(s) if s.trim().is_empty() => Ok(None),
+        v => as_bool(&v).map(Some).ok_or_else(|| de::Error::custom(format!("expected true or false, got {v}"))),
     }
 }
 
@@ -76,10 +94,7 @@ pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
 pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     match Value::deserialize(d)? {
         Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(s)),
-        Value::Number(n) => Ok(Some(n.to_string())),
-        Value::Bool(b) => Ok(Some(b.to_string())),
-        v => Err(de::Error::custom(format!("expected text, got {v}"))),
+        v => as_text(&v).map(Some).ok_or_else(|| de::Error::custom(format!("expected text, got {v}"))),
     }
 }
 
