@@ -77,15 +77,7 @@ async fn browser(sandbox: &Sandbox, authorize_url: &str, decision: &str) -> (u16
     let page = http.get(authorize_url).send().await.unwrap();
     assert_eq!(page.status(), 200, "the login page opens");
     let html = page.text().await.unwrap();
-    let mut form: Vec<(String, String)> = html
-        .split("<input type=\"hidden\" ")
-        .skip(1)
-        .map(|rest| {
-            let name = rest.split("name=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-            let value = rest.split("value=\"").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
-            (name, value)
-        })
-        .collect();
+    let mut form = common::hidden_fields(&html);
     let info = sandbox.info();
     form.push(("username".into(), info.demo_user));
     form.push(("password".into(), info.demo_password));

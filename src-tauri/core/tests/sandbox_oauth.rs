@@ -37,22 +37,6 @@ fn query(s: &str) -> HashMap<String, String> {
     form_urlencoded::parse(s.as_bytes()).into_owned().collect()
 }
 
-fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-}
-
-/// The hidden inputs of the login form.
-fn hidden_fields(html: &str) -> Vec<(String, String)> {
-    html.split("<input type=\"hidden\" ")
-        .skip(1)
-        .map(|rest| {
-            let name = rest.split("name=\"").nth(1).unwrap().split('"').next().unwrap();
-            let value = rest.split("value=\"").nth(1).unwrap().split('"').next().unwrap();
-            (name.to_string(), unescape(value))
-        })
-        .collect()
-}
-
 fn authorize_url(sandbox: &Sandbox, app: &OAuthApp, extra: &str) -> String {
     let q: String = form_urlencoded::Serializer::new(String::new())
         .append_pair("response_type", "code")

@@ -70,7 +70,22 @@ fn paging(start: usize, max: usize) -> Vec<(&'static str, String)> {
 }
 
 fn get(path: impl Into<String>, endpoint: &'static str) -> Call<'static> {
-    Call { method: Method::GET, path: path.into(), endpoint, query: Vec::new(), body: None }
+    Call { method: Method::GET, path: path.into(), endpoint, query: Vec::new(), body: None, idempotent: true }
+}
+
+/// `startindex`/`maxrows`, checked, plus an optional search parameter.
+fn search_query(
+    key: &'static str,
+    value: Option<&str>,
+    start: usize,
+    max: usize,
+) -> AppResult<Vec<(&'static str, String)>> {
+    check_paging(start, max)?;
+    let mut query = paging(start, max);
+    if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) {
+        query.push((key, v.to_string()));
+    }
+    Ok(query)
 }
 
 impl YespoClient {
@@ -192,6 +207,7 @@ impl YespoClient {
         }
         let body = serde_json::to_vec(request)
             .map_err(|e| AppError::internal("Cannot encode contacts").with_details(e.to_string()))?;
+        // An upsert by dedupe key: sending it again does no harm, so it is retried like a read.
         let call = Call { method: Method::POST, body: Some(body), ..get("v1/contacts", "/api/v1/contacts") };
         decode(&self.send(call).await?, "the contact upload")
     }
@@ -201,7 +217,8 @@ impl YespoClient {
     pub async fn add_contact(&self, contact: &Contact) -> AppResult<i64> {
         let body = serde_json::to_vec(contact)
             .map_err(|e| AppError::internal("Cannot encode the contact").with_details(e.to_string()))?;
-        let call = Call { method: Method::POST, body: Some(body), ..get("v1/contact", "/api/v1/contact") };
+        let call =
+            Call { method: Method::POST, body: Some(body), idempotent: false, ..get("v1/contact", "/api/v1/contact") };
         let id: IdResult = decode(&self.send(call).await?, "the new contact")?;
         id.id.ok_or_else(|| AppError::internal("Yespo did not say which contact it saved"))
     }
@@ -210,8 +227,12 @@ impl YespoClient {
     pub async fn update_contact(&self, id: i64, contact: &Contact) -> AppResult<String> {
         let body = serde_json::to_vec(contact)
             .map_err(|e| AppError::internal("Cannot encode the contact").with_details(e.to_string()))?;
-        let call =
-            Call { method: Method::PUT, body: Some(body), ..get(format!("v1/contact/{id}"), "/api/v1/contact/{id}") };
+        let call = Call {
+            method: Method::PUT,
+            body: Some(body),
+            idempotent: false,
+            ..get(format!("v1/contact/{id}"), "/api/v1/contact/{id}")
+        };
         Ok(self.send(call).await?.body)
     }
 
@@ -220,6 +241,7 @@ impl YespoClient {
         let call = Call {
             method: Method::DELETE,
             query: vec![("erase", erase.to_string())],
+            idempotent: false,
             ..get(format!("v1/contact/{id}"), "/api/v1/contact/{id}")
         };
         Ok(self.send(call).await?.body)
@@ -233,11 +255,7 @@ impl YespoClient {
 
     /// One page of segments, optionally filtered by name.
     pub async fn groups(&self, name: Option<&str>, start: usize, max: usize) -> AppResult<Page<Group>> {
-        check_paging(start, max)?;
-        let mut query = paging(start, max);
-        if let Some(n) = name.map(str::trim).filter(|n| !n.is_empty()) {
-            query.push(("name", n.to_string()));
-        }
+        let query = search_query("name", name, start, max)?;
         let answer = self.send(Call { query, ..get("v1/groups", "/api/v1/groups") }).await?;
         Ok(Page { total: total_count(&answer), items: decode_list(&answer, "segments")?, start })
     }
@@ -260,11 +278,7 @@ impl YespoClient {
         start: usize,
         max: usize,
     ) -> AppResult<Page<EmailMessage>> {
-        check_paging(start, max)?;
-        let mut query = paging(start, max);
-        if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
-            query.push(("search", s.to_string()));
-        }
+        let query = search_query("search", search, start, max)?;
         let answer = self.send(Call { query, ..get("v1/messages/email", "/api/v1/messages/email") }).await?;
         Ok(Page { total: total_count(&answer), items: decode_list(&answer, "email messages")?, start })
     }
@@ -287,11 +301,7 @@ impl YespoClient {
 
     /// One page of SMS messages, searched by part of the name or a tag.
     pub async fn sms_messages(&self, search: Option<&str>, start: usize, max: usize) -> AppResult<Page<SmsMessage>> {
-        check_paging(start, max)?;
-        let mut query = paging(start, max);
-        if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
-            query.push(("search", s.to_string()));
-        }
+        let query = search_query("search", search, start, max)?;
         let answer = self.send(Call { query, ..get("v1/messages/sms", "/api/v1/messages/sms") }).await?;
         Ok(Page { total: total_count(&answer), items: decode_list(&answer, "SMS messages")?, start })
     }

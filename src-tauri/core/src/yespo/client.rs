@@ -207,6 +207,8 @@ pub(crate) struct Call<'a> {
     pub endpoint: &'static str,
     pub query: Vec<(&'a str, String)>,
     pub body: Option<Vec<u8>>,
+    /// Safe to send again after a 5xx or a network error (reads, and upserts like POST contacts).
+    pub idempotent: bool,
 }
 
 impl YespoClient {
@@ -288,8 +290,7 @@ impl YespoClient {
         let endpoint = rights::endpoint(call.method.as_str(), call.endpoint);
         let family = endpoint.map_or(RateFamily::Default, |e| e.rate);
         let group = endpoint.map_or(MethodGroup::Other, |e| e.group);
-        let idempotent =
-            call.method == Method::GET || (call.method == Method::POST && call.endpoint == "/api/v1/contacts");
+        let idempotent = call.idempotent;
         let policy = self.inner.retry;
         let started = Instant::now();
         let url = format!("{}{}", self.inner.base, call.path);

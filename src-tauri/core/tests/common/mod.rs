@@ -239,3 +239,20 @@ pub async fn oauth_token(sandbox: &Sandbox, right: Right) -> String {
         .unwrap();
     tokens["access_token"].as_str().unwrap().to_string()
 }
+
+/// HTML entities back to text (the sandbox's pages escape what they echo).
+pub fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+/// The hidden inputs of the sandbox's login form, as a browser would send them back.
+pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    html.split("<input type=\"hidden\" ")
+        .skip(1)
+        .map(|rest| {
+            let name = rest.split("name=\"").nth(1).unwrap().split('"').next().unwrap();
+            let value = rest.split("value=\"").nth(1).unwrap().split('"').next().unwrap();
+            (name.to_string(), unescape(value))
+        })
+        .collect()
+}

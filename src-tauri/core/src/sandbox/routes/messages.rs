@@ -28,12 +28,8 @@ pub async fn search_email(State(shared): State<Arc<Shared>>, RawQuery(q): RawQue
     Ok(with_total_count(json_ok(Value::Array(page), shared.knobs().quirks), total))
 }
 
-fn message_id(raw: &str) -> Result<i64, ApiError> {
-    path_id(raw)
-}
-
 pub async fn get_email(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
-    let id = message_id(&id)?;
+    let id = path_id(&id)?;
     let store = shared.store.read().expect("store lock");
     let m = store
         .emails
@@ -55,7 +51,7 @@ fn view_token(shared: &Shared, id: i64) -> String {
 }
 
 pub async fn view_link(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
-    let id = message_id(&id)?;
+    let id = path_id(&id)?;
     let exists = shared.store.read().expect("store lock").emails.iter().any(|m| m.id == id);
     if !exists {
         return Err(ApiError::NotFound(format!("Message with id='{id}' not found")));
@@ -99,7 +95,7 @@ pub async fn search_sms(State(shared): State<Arc<Shared>>, RawQuery(q): RawQuery
 }
 
 pub async fn get_sms(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
-    let id = message_id(&id)?;
+    let id = path_id(&id)?;
     let store = shared.store.read().expect("store lock");
     let m = store
         .sms
