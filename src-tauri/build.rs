@@ -7,14 +7,17 @@ const COMMANDS: &[&str] = &[
     "keychain_status",
     "accounts_list",
     "account_add",
+    "account_edit",
     "account_select",
     "account_logout",
     "account_remove",
     "account_verify",
     "login_start",
+    "login_status",
     "login_wait",
     "login_reopen",
     "login_cancel",
+    "sessions_watch",
 ];
 
 fn main() {

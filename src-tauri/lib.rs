@@ -1,29 +1,29 @@
 //! The Tauri shell of Yespo Admin: window, plugins, managed state and thin commands over
 //! `yespo-core`.
 
-mod accounts;
+mod account_commands;
 mod commands;
 mod single_instance;
 
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use tauri::Manager;
 use yespo_core::app_info::{AppInfo, DemoInfo};
-use yespo_core::login::{self, KeychainStore, LoginEnv, PendingLogin};
+use yespo_core::login::{self, KeychainStore, LoginEnv, LoginManager, Sessions};
 use yespo_core::paths::AppPaths;
-use yespo_core::sandbox::{Right, Sandbox, SandboxConfig};
+use yespo_sandbox::{Right, Sandbox, SandboxConfig};
 
 /// State every command can read.
 pub struct AppState {
     pub info: AppInfo,
     /// The embedded Yespo sandbox in demo mode; kept here so it lives as long as the app.
     pub sandbox: Option<Sandbox>,
-    /// Accounts (config folder) and secrets (OS keychain).
-    pub login: LoginEnv,
-    /// The login waiting for the browser, if any (one at a time).
-    pub pending_login: tokio::sync::Mutex<Option<PendingLogin>>,
-    pub login_cancel: tokio::sync::Mutex<Option<tokio_util::sync::CancellationToken>>,
-    /// The authorize URL of that login, for "Open again".
-    pub login_url: tokio::sync::Mutex<Option<String>>,
+    /// One live session per account (accounts file, keychain, one client each).
+    pub sessions: Arc<Sessions>,
+    /// The login waiting for the browser, if any.
+    pub logins: LoginManager,
+    /// The newest `sessions_watch` channel's number; older ones stop.
+    pub status_watchers: Arc<AtomicU64>,
 }
 
 /// `--demo` on the command line (or `YESPO_ADMIN_DEMO=1`): run against the embedded sandbox.
@@ -90,16 +90,19 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::keychain_status,
-            accounts::accounts_list,
-            accounts::account_add,
-            accounts::account_select,
-            accounts::account_logout,
-            accounts::account_remove,
-            accounts::account_verify,
-            accounts::login_start,
-            accounts::login_wait,
-            accounts::login_reopen,
-            accounts::login_cancel,
+            account_commands::accounts_list,
+            account_commands::account_add,
+            account_commands::account_edit,
+            account_commands::account_select,
+            account_commands::account_logout,
+            account_commands::account_remove,
+            account_commands::account_verify,
+            account_commands::login_start,
+            account_commands::login_status,
+            account_commands::login_wait,
+            account_commands::login_reopen,
+            account_commands::login_cancel,
+            account_commands::sessions_watch,
         ])
         .setup(move |app| {
             // Here, not earlier: a second launch has already handed over and exited by now, so
@@ -121,13 +124,13 @@ pub fn run() {
                     tracing::error!(code = %error.code, message = %error.message, "demo mode: the demo account could not be prepared");
                 }
             }
+            let sessions = Arc::new(Sessions::new(env));
             app.manage(AppState {
                 info: info.clone(),
                 sandbox,
-                login: env,
-                pending_login: Default::default(),
-                login_cancel: Default::default(),
-                login_url: Default::default(),
+                logins: LoginManager::new(sessions.clone()),
+                sessions,
+                status_watchers: Default::default(),
             });
             if app.get_webview_window("main").is_none() {
                 tracing::error!("the main window was not created");

@@ -4,142 +4,9 @@
 
 mod common;
 
+use common::demo::{consent, files_text, keychain_secret, sandbox_url, wait_text, ORGANISATION};
 use common::{App, Launch};
-use fantoccini::Locator;
-use std::path::Path;
-use std::time::Duration;
-use yespo_core::sandbox::{Right, SandboxConfig};
-
-const ORGANISATION: &str = "Demo Store (Yespo sandbox)";
-
-fn http() -> reqwest_lite::Client {
-    reqwest_lite::Client
-}
-
-/// A tiny HTTP/1.1 client over std (the app crate has no HTTP client of its own).
-mod reqwest_lite {
-    use std::io::{Read, Write};
-    use std::net::TcpStream;
-
-    pub struct Client;
-    pub struct Response {
-        pub status: u16,
-        pub headers: Vec<(String, String)>,
-        pub body: String,
-    }
-
-    impl Response {
-        pub fn header(&self, name: &str) -> Option<&str> {
-            self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-        }
-    }
-
-    impl Client {
-        pub fn send(&self, method: &str, url: &str, form: Option<&str>) -> Response {
-            let rest = url.strip_prefix("http://").expect("http URL");
-            let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
-            let mut stream = TcpStream::connect(host).expect("connect");
-            let body = form.unwrap_or("");
-            let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-            if form.is_some() {
-                request.push_str(&format!(
-                    "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-                    body.len()
-                ));
-            }
-            request.push_str("\r\n");
-            request.push_str(body);
-            stream.write_all(request.as_bytes()).unwrap();
-            let mut raw = Vec::new();
-            stream.read_to_end(&mut raw).unwrap();
-            let text = String::from_utf8_lossy(&raw).to_string();
-            let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-            let mut lines = head.lines();
-            let status = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
-            let headers = lines
-                .filter_map(|l| l.split_once(':'))
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                .collect();
-            Response { status, headers, body: body.to_string() }
-        }
-    }
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// The user's part: open the authorize URL, read the demo credentials the sandbox shows, allow
-/// access, follow the redirect to the app's listener.
-fn consent(authorize_url: &str) {
-    let client = http();
-    let page = client.send("GET", authorize_url, None);
-    assert_eq!(page.status, 200, "{}", page.body);
-    let html = page.body;
-    let hint = html.split("id=\"demo-credentials\"").nth(1).expect("demo credentials on the page");
-    let bold: Vec<String> =
-        hint.split("<b>").skip(1).take(2).map(|s| unescape(s.split("</b>").next().unwrap())).collect();
-    let mut form: Vec<(String, String)> = html
-        .split("<input type=\"hidden\" ")
-        .skip(1)
-        .map(|rest| {
-            let name = rest.split("name=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-            let value = unescape(rest.split("value=\"").nth(1).unwrap().split('"').next().unwrap());
-            (name, value)
-        })
-        .collect();
-    form.push(("username".into(), bold[0].clone()));
-    form.push(("password".into(), bold[1].clone()));
-    form.push(("decision".into(), "approve".into()));
-    let body = form.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
-    let base = authorize_url.split("/uaa/").next().unwrap();
-    let posted = client.send("POST", &format!("{base}/uaa/oauth/authorize"), Some(&body));
-    assert_eq!(posted.status, 302, "{}", posted.body);
-    let landing = client.send("GET", posted.header("location").unwrap(), None);
-    assert_eq!(landing.status, 200);
-    assert!(landing.body.contains("You can close this tab"), "{}", landing.body);
-}
-
-async fn wait_text(app: &App, css: &str, expected: &str) {
-    for _ in 0..300 {
-        if let Ok(el) = app.client.find(Locator::Css(css)).await {
-            if el.text().await.unwrap_or_default() == expected {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{css} never showed {expected:?}");
-}
-
-fn files_text(dir: &Path) -> String {
-    let mut text = String::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                text.push_str(&files_text(&path));
-            } else {
-                text.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()));
-            }
-        }
-    }
-    text
-}
-
-fn keychain_secret(account_id: &str, kind: &str) -> Option<String> {
-    let entry = keyring::Entry::new("yespo-admin", &format!("{account_id}/{kind}")).ok()?;
-    entry.get_password().ok()
-}
+use yespo_sandbox::{Right, SandboxConfig};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn log_in_to_the_demo_account_survive_a_restart_and_log_out() {
@@ -156,8 +23,7 @@ async fn log_in_to_the_demo_account_survive_a_restart_and_log_out() {
     app.screenshot("accounts-logged-out").await;
 
     // The Add account form checks its input in Rust and says what is wrong.
-    let sandbox_url = app.wait_for("#demo-badge").await.attr("title").await.unwrap().unwrap();
-    let sandbox_url = sandbox_url.rsplit(' ').next().unwrap().to_string();
+    let sandbox_url = sandbox_url(&app).await;
     app.wait_for(".add-account-summary").await.click().await.unwrap();
     app.wait_for("#add-account input[name='name']").await.send_keys("Second shop").await.unwrap();
     app.wait_for("#add-account button[type='submit']").await.click().await.unwrap();
@@ -165,7 +31,7 @@ async fn log_in_to_the_demo_account_survive_a_restart_and_log_out() {
     assert_eq!(banner.attr("data-error-code").await.unwrap().as_deref(), Some("validation"));
     assert!(banner.text().await.unwrap().contains("Client ID must not be empty"));
     // An API-key account is checked against the API when added.
-    let demo = yespo_core::sandbox::auth::AuthState::seeded(SandboxConfig::default().seed, "");
+    let demo = yespo_sandbox::auth::AuthState::seeded(SandboxConfig::default().seed, "");
     let key = demo.keys.iter().find(|k| k.rights == Right::FullAccess).unwrap().key.clone();
     app.wait_for("#add-account select[name='kind']").await.select_by_value("api_key").await.unwrap();
     let address = app.wait_for("#add-account input[name='apiBaseUrl']").await;

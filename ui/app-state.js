@@ -45,3 +45,36 @@ export function getAccounts({ refresh = false } = {}) {
 export function onAccountsChange(listener) {
   accountListeners.add(listener);
 }
+
+let sessions = { revision: 0, warnings: [] };
+const sessionListeners = new Set();
+let watching = false;
+
+/**
+ * Follow the sessions' status from Rust over a Channel (the `sessions_watch` command): warnings
+ * (new tokens waiting in memory for the keychain) and a revision that moves when an account
+ * changed in the background; the account list is then read again.
+ */
+export function watchSessions() {
+  const Channel = window.__TAURI__?.core?.Channel;
+  if (watching || !Channel) return Promise.resolve();
+  watching = true;
+  const channel = new Channel();
+  channel.onmessage = (status) => {
+    const moved = status.revision !== sessions.revision;
+    sessions = status;
+    for (const listener of sessionListeners) listener(status);
+    if (moved) getAccounts({ refresh: true });
+  };
+  return invoke('sessions_watch', { onChange: channel });
+}
+
+/** The latest sessions status. */
+export function getSessions() {
+  return sessions;
+}
+
+/** Called with every new sessions status. */
+export function onSessionsChange(listener) {
+  sessionListeners.add(listener);
+}

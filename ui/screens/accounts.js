@@ -1,21 +1,45 @@
-// Accounts: the list, adding an account (OAuth app or API key), logging in through the browser,
-// logging out, removing. The active account drives every other screen.
+// Accounts: the list, adding and editing an account (OAuth app or API key), logging in through
+// the browser, logging out, removing. The active account drives every other screen.
 
 import { h, replaceChildren } from '../dom.js';
 import { invoke } from '../ipc.js';
 import { errorBanner } from '../errors.js';
-import { getAccounts } from '../app-state.js';
+import { getAccounts, onAccountsChange } from '../app-state.js';
 
 const DEFAULT_CALLBACK = 'http://127.0.0.1:8917/callback';
-const STATE_LABELS = { connected: 'Connected', logged_out: 'Not logged in', needs_login: 'Log in again' };
+const STATE_LABELS = {
+  connected: 'Connected', logged_out: 'Not logged in', needs_login: 'Log in again', unknown: 'Unknown (set by a newer version)',
+};
 
 let container;
-let login = null; // { accountId, authorizeUrl, browserOpened, error }
+let cards; // the part re-drawn when accounts change in the background
+/** The login shown in a card: { loginId, accountId, authorizeUrl, browserOpened, reused } or { …, error }. */
+let login = null;
+/** Logins this window already waits for (a double click must not wait twice). */
+const waiting = new Set();
+/** The account whose Edit form is open (background updates then leave the cards alone). */
+let editing = null;
+/** Accounts with network work running: their buttons stay disabled, also across a redraw. */
+const busy = new Set();
+/** Each card's message area, kept across redraws so an answer is not wiped by a background update. */
+const banners = new Map();
 
-function relative(seconds) {
+function bannerOf(accountId) {
+  if (!banners.has(accountId)) banners.set(accountId, h('div', { class: 'card-banner' }));
+  return banners.get(accountId);
+}
+
+/** When the app renews the access token: at 80% of its life, as the core does. */
+function renewsAt(account) {
+  const { accessObtainedAt: obtained, accessExpiresAt: expires } = account;
+  if (!expires) return null;
+  return obtained ? obtained + Math.floor(((expires - obtained) * 4) / 5) : expires;
+}
+
+function relative(seconds, past = 'expired') {
   const left = seconds - Date.now() / 1000;
-  if (left <= 0) return 'expired';
-  if (left < 3600) return `${Math.round(left / 60)} min`;
+  if (left <= 0) return past;
+  if (left < 3600) return `${Math.max(1, Math.round(left / 60))} min`;
   if (left < 2 * 86400) return `${Math.round(left / 3600)} h`;
   return `${Math.round(left / 86400)} days`;
 }
@@ -36,43 +60,67 @@ function copyable(text, field) {
   return h('div', { class: 'copy-row' }, value, button);
 }
 
-async function refresh() {
-  await render(container);
+/**
+ * Run network work with the buttons disabled, so a double click cannot start it twice. A card
+ * stays busy across redraws (by account id) and is redrawn when the work ends.
+ */
+async function whileBusy(element, work) {
+  const account = element.dataset.account;
+  const buttons = [...element.querySelectorAll('button')].filter((b) => !b.disabled);
+  buttons.forEach((b) => { b.disabled = true; });
+  if (account) busy.add(account);
+  element.setAttribute('aria-busy', 'true');
+  try {
+    return await work();
+  } finally {
+    buttons.forEach((b) => { b.disabled = false; });
+    element.removeAttribute('aria-busy');
+    if (account) busy.delete(account);
+  }
 }
 
-async function act(action, banner) {
+async function act(card, action, banner) {
+  banner.replaceChildren();
   try {
-    await action();
+    await whileBusy(card, action);
   } catch (error) {
     banner.replaceChildren(errorBanner(error));
     return;
   }
   await getAccounts({ refresh: true });
-  await refresh();
+  await drawCards();
 }
 
-async function startLogin(account, banner) {
+async function startLogin(card, account, banner) {
+  banner.replaceChildren();
+  let started;
   try {
-    const started = await invoke('login_start', { id: account.id });
-    login = { accountId: account.id, authorizeUrl: started.authorizeUrl, browserOpened: started.browserOpened };
+    started = await whileBusy(card, () => invoke('login_start', { id: account.id }));
   } catch (error) {
     banner.replaceChildren(errorBanner(error));
     return;
   }
-  await refresh();
-  try {
-    await invoke('login_wait');
-    login = null;
-  } catch (error) {
-    login = error.code === 'cancelled' ? null : { accountId: account.id, error };
-  }
-  await getAccounts({ refresh: true });
-  await refresh();
+  login = started;
+  await drawCards();
+  await waitForLogin(started);
 }
 
-function showReopenError(account, error) {
-  const panel = document.querySelector(`[data-account="${account.id}"] #login-panel`);
-  if (panel) panel.append(errorBanner(error));
+/** Wait for a login to end; only the login still shown may change what the card shows. */
+async function waitForLogin(started) {
+  if (waiting.has(started.loginId)) return;
+  waiting.add(started.loginId);
+  try {
+    await invoke('login_wait', { loginId: started.loginId });
+    if (login?.loginId === started.loginId) login = null;
+  } catch (error) {
+    if (login?.loginId === started.loginId) {
+      login = error.code === 'cancelled' ? null : { loginId: started.loginId, accountId: started.accountId, error };
+    }
+  } finally {
+    waiting.delete(started.loginId);
+  }
+  await getAccounts({ refresh: true });
+  await drawCards();
 }
 
 function loginPanel(account) {
@@ -80,47 +128,115 @@ function loginPanel(account) {
   if (login.error) {
     return h('div', { class: 'login-panel' }, errorBanner(login.error));
   }
-  return h('div', { class: 'login-panel', id: 'login-panel' },
-    h('p', { class: 'status-line' }, login.browserOpened
-      ? 'Your browser opened Yespo\u2019s login page. Log in there and allow access; this window updates by itself.'
-      : 'The browser could not be opened. Copy this link into your browser, log in and allow access.'),
+  let text;
+  if (login.browserOpened) text = 'Your browser opened Yespo\u2019s login page. Log in there and allow access; this window updates by itself.';
+  else if (login.reused) text = 'This login is already waiting in your browser. Finish it there, or open the page again.';
+  else text = 'The browser could not be opened. Copy this link into your browser, log in and allow access.';
+  const banner = h('div');
+  const reopen = h('button', {
+    type: 'button', class: 'button secondary',
+    onClick: () => invoke('login_reopen').then(() => banner.replaceChildren(), (e) => banner.replaceChildren(errorBanner(e))),
+  }, 'Open again');
+  const cancel = h('button', {
+    type: 'button', class: 'button secondary', id: 'login-cancel',
+    onClick: async () => {
+      cancel.disabled = true;
+      reopen.disabled = true;
+      await invoke('login_cancel').catch((e) => banner.replaceChildren(errorBanner(e)));
+    },
+  }, 'Cancel');
+  return h('div', { class: 'login-panel', id: 'login-panel', dataset: { loginId: String(login.loginId) } },
+    h('p', { class: 'status-line' }, text),
     copyable(login.authorizeUrl, 'login-url'),
-    h('div', { class: 'actions' },
-      h('button', { type: 'button', class: 'button secondary', onClick: () => invoke('login_reopen').catch((e) => showReopenError(account, e)) }, 'Open again'),
-      h('button', { type: 'button', class: 'button secondary', id: 'login-cancel', onClick: () => invoke('login_cancel') }, 'Cancel')));
+    h('div', { class: 'login-actions' }, reopen, cancel),
+    banner);
 }
 
-function accountCard(account, active) {
-  const banner = h('div', { class: 'card-banner' });
+function field(label, input, hint) {
+  return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), input, hint ? h('span', { class: 'field-hint' }, hint) : null);
+}
+
+function clientAuthSelect(value) {
+  const select = h('select', { name: 'clientAuth' },
+    h('option', { value: 'basic' }, 'HTTP Basic (default)'),
+    h('option', { value: 'params' }, 'In the request body'));
+  if (value === 'basic' || value === 'params') select.value = value;
+  return select;
+}
+
+/** The Edit form of a card: only what changed is sent; an empty secret keeps the old one. */
+function editForm(card, account, banner) {
   const isOAuth = account.auth.kind === 'oauth';
+  const name = h('input', { name: 'name', value: account.name, required: true });
+  const callback = isOAuth ? h('input', { name: 'callbackUrl', value: account.auth.callbackUrl }) : null;
+  const clientAuth = isOAuth ? clientAuthSelect(account.auth.clientAuth) : null;
+  const secret = h('input', { name: isOAuth ? 'clientSecret' : 'apiKey', type: 'password', autocomplete: 'off', placeholder: 'unchanged' });
+  const form = h('form', { class: 'edit-account' },
+    field('Name', name),
+    isOAuth ? field('Callback URL', callback, 'Must be exactly the Callback URL of the app\u2019s registration in Yespo.') : null,
+    isOAuth ? field('Client authentication', clientAuth) : null,
+    field(isOAuth ? 'Client Secret' : 'API key', secret,
+      isOAuth ? 'Leave empty to keep the current one. Kept in the OS keychain only.' : 'Leave empty to keep the current key. A new key is checked with Yespo first.'),
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit', class: 'button save-edit' }, 'Save'),
+      h('button', { type: 'button', class: 'button secondary', onClick: () => { editing = null; drawCards(); } }, 'Cancel')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const edit = {};
+    if (name.value !== account.name) edit.name = name.value;
+    if (isOAuth && callback.value !== account.auth.callbackUrl) edit.callbackUrl = callback.value;
+    if (isOAuth && clientAuth.value !== account.auth.clientAuth) edit.clientAuth = clientAuth.value;
+    if (secret.value.trim()) edit[isOAuth ? 'clientSecret' : 'apiKey'] = secret.value;
+    try {
+      await whileBusy(form, () => invoke('account_edit', { id: account.id, edit }));
+    } catch (error) {
+      banner.replaceChildren(errorBanner(error));
+      return;
+    }
+    editing = null;
+    await getAccounts({ refresh: true });
+    await drawCards();
+  });
+  return form;
+}
+
+function accountCard(account, active, warning) {
+  const banner = bannerOf(account.id);
+  const card = h('section', { class: `card account${active ? ' active' : ''}`, dataset: { account: account.id, state: account.state } });
+  const isOAuth = account.auth.kind === 'oauth';
+  const known = isOAuth || account.auth.kind === 'api_key';
   const facts = [
     h('dt', {}, 'Status'),
-    h('dd', { dataset: { field: 'state' } }, STATE_LABELS[account.state] ?? account.state),
+    h('dd', { dataset: { field: 'state' } }, STATE_LABELS[account.state] ?? STATE_LABELS.unknown),
   ];
   if (account.organisation) {
     const label = account.state === 'connected' ? 'Connected as' : 'Last connected to';
     facts.push(h('dt', {}, label), h('dd', { dataset: { field: 'organisation' } }, account.organisation));
   }
-  facts.push(h('dt', {}, 'Sign-in'), h('dd', {}, isOAuth ? `OAuth app ${account.auth.clientId}` : 'API key'));
+  const signIn = { oauth: `OAuth app ${account.auth.clientId}`, api_key: 'API key' }[account.auth.kind]
+    ?? 'Unknown (added by a newer version of Yespo Admin)';
+  facts.push(h('dt', {}, 'Sign-in'), h('dd', {}, signIn));
   if (isOAuth) facts.push(h('dt', {}, 'Callback URL'), h('dd', {}, copyable(account.auth.callbackUrl, 'callback-url')));
-  if (account.state === 'connected' && account.accessExpiresAt) {
-    facts.push(h('dt', {}, 'Token renews in'), h('dd', {}, relative(account.accessExpiresAt)));
+  const renews = renewsAt(account);
+  if (account.state === 'connected' && renews) {
+    facts.push(h('dt', {}, 'Token renews in'), h('dd', { dataset: { field: 'renews' } }, relative(renews, 'at the next request')));
   }
   if (account.refreshExpiresAt && account.state === 'connected') {
     facts.push(h('dt', {}, 'Login valid for'), h('dd', {}, relative(account.refreshExpiresAt)));
   }
   const buttons = [];
-  if (!active) buttons.push(h('button', { type: 'button', class: 'button secondary', onClick: () => act(() => invoke('account_select', { id: account.id }), banner) }, 'Make active'));
+  if (!active) buttons.push(h('button', { type: 'button', class: 'button secondary', onClick: () => act(card, () => invoke('account_select', { id: account.id }), banner) }, 'Make active'));
   const loggingIn = login && login.accountId === account.id && !login.error;
   if (isOAuth && account.state !== 'connected' && !loggingIn) {
-    buttons.push(h('button', { type: 'button', class: 'button login', onClick: () => startLogin(account, banner) }, 'Log in'));
+    buttons.push(h('button', { type: 'button', class: 'button login', onClick: () => startLogin(card, account, banner) }, 'Log in'));
   }
   if (account.state === 'connected') {
     buttons.push(h('button', {
       type: 'button', class: 'button secondary check',
       onClick: async () => {
+        banner.replaceChildren();
         try {
-          await invoke('account_verify', { id: account.id });
+          await whileBusy(card, () => invoke('account_verify', { id: account.id }));
           banner.replaceChildren(h('p', { class: 'status-line ok', dataset: { field: 'checked' } }, 'The connection works.'));
         } catch (error) {
           banner.replaceChildren(errorBanner(error));
@@ -130,28 +246,33 @@ function accountCard(account, active) {
     }, 'Check connection'));
   }
   if (isOAuth && account.state === 'connected') {
-    buttons.push(h('button', { type: 'button', class: 'button secondary logout', onClick: () => act(() => invoke('account_logout', { id: account.id }), banner) }, 'Log out'));
+    buttons.push(h('button', { type: 'button', class: 'button secondary logout', onClick: () => act(card, () => invoke('account_logout', { id: account.id }), banner) }, 'Log out'));
+  }
+  if (known && editing !== account.id) {
+    buttons.push(h('button', { type: 'button', class: 'button secondary edit', onClick: () => { editing = account.id; drawCards(); } }, 'Edit'));
   }
   buttons.push(h('button', {
     type: 'button', class: 'danger-link remove',
-    onClick: () => { if (confirm(`Remove "${account.name}" and its secrets from this computer?`)) act(() => invoke('account_remove', { id: account.id }), banner); },
+    onClick: () => { if (confirm(`Remove "${account.name}" and its secrets from this computer?`)) act(card, () => invoke('account_remove', { id: account.id }), banner); },
   }, 'Remove'));
-  return h('section', { class: `card account${active ? ' active' : ''}`, dataset: { account: account.id, state: account.state } },
+  if (busy.has(account.id)) {
+    buttons.forEach((b) => { b.disabled = true; });
+    card.setAttribute('aria-busy', 'true');
+  }
+  replaceChildren(card,
     h('header', { class: 'account-header' },
       h('h2', {}, account.name),
       active ? h('span', { class: 'badge active-badge' }, 'Active') : null,
       account.demo ? h('span', { class: 'badge demo-chip' }, 'Sandbox') : null),
     h('dl', { class: 'facts' }, facts),
+    warning ? h('div', { class: 'card-warning', dataset: { field: 'warning' } }, errorBanner(warning.error)) : null,
     loginPanel(account),
     account.state === 'connected' && isOAuth
       ? h('p', { class: 'muted small-print' }, 'Log out forgets the tokens on this computer. To revoke the app fully, disconnect it under Connected apps in Yespo.')
       : null,
-    h('div', { class: 'actions' }, buttons),
+    editing === account.id ? editForm(card, account, banner) : h('div', { class: 'actions' }, buttons),
     banner);
-}
-
-function field(label, input, hint) {
-  return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), input, hint ? h('span', { class: 'field-hint' }, hint) : null);
+  return card;
 }
 
 function addForm(hasAccounts) {
@@ -164,7 +285,7 @@ function addForm(hasAccounts) {
   const callback = h('input', { name: 'callbackUrl', value: DEFAULT_CALLBACK });
   const authorizeUrl = h('input', { name: 'authorizeUrl', value: 'https://uaa.yespo.io/uaa/oauth/authorize' });
   const tokenUrl = h('input', { name: 'tokenUrl', value: 'https://uaa.yespo.io/uaa/oauth/token' });
-  const clientAuth = h('select', { name: 'clientAuth' }, h('option', { value: 'basic' }, 'HTTP Basic (default)'), h('option', { value: 'params' }, 'In the request body'));
+  const clientAuth = clientAuthSelect('basic');
   const apiKey = h('input', { name: 'apiKey', type: 'password', autocomplete: 'off' });
   const oauthFields = h('div', {},
     field('Client ID', clientId),
@@ -192,19 +313,64 @@ function addForm(hasAccounts) {
     } else {
       input.apiKey = apiKey.value;
     }
-    await act(() => invoke('account_add', { input }), banner);
+    try {
+      await whileBusy(form, () => invoke('account_add', { input }));
+    } catch (error) {
+      banner.replaceChildren(errorBanner(error));
+      return;
+    }
+    await getAccounts({ refresh: true });
+    await render(container);
   });
   return wrapper;
 }
 
+/** The account list was damaged: say where the old file is, so nothing is lost for good. */
+function damagedNotice(path) {
+  return h('div', { class: 'card notice', id: 'damaged-accounts', role: 'status' },
+    h('p', {}, h('strong', {}, 'The account list could not be read, '),
+      'so the app started with an empty one. The damaged file was kept aside here:'),
+    copyable(path, 'damaged-file'),
+    h('p', { class: 'muted small-print' }, 'Add your accounts again below. The file never held secrets: have each account\u2019s Client Secret or API key at hand.'));
+}
+
+async function drawCards(view) {
+  if (!cards) return;
+  view ??= await getAccounts();
+  const warnings = view.warnings ?? [];
+  replaceChildren(cards,
+    view.accounts.length === 0 ? h('p', { class: 'card muted', id: 'no-accounts' }, 'No account yet: add one below.') : null,
+    view.accounts.map((a) => accountCard(a, a.id === view.active, warnings.find((w) => w.accountId === a.id))));
+}
+
+/** Pick up a login started before the window was reloaded. */
+async function resumeLogin() {
+  if (login) return;
+  const pending = await invoke('login_status').catch(() => null);
+  if (!pending || login) return;
+  login = { ...pending, browserOpened: false, reused: true };
+  await drawCards();
+  waitForLogin(pending);
+}
+
+// Accounts changed in the background (a refresh, "Log in again"): redraw the cards, unless the
+// user is typing in an Edit form.
+onAccountsChange((view) => {
+  if (cards?.isConnected && editing === null) drawCards(view);
+});
+
 export async function render(target) {
   container = target;
+  banners.clear();
   const view = await getAccounts({ refresh: true });
+  cards = h('div', { id: 'account-cards' });
   replaceChildren(container,
     h('header', { class: 'view-header' },
       h('h1', {}, 'Accounts'),
       h('p', { class: 'muted' }, 'Yespo accounts this app can work with. Secrets stay in the OS keychain.')),
-    view.accounts.length === 0 ? h('p', { class: 'card muted', id: 'no-accounts' }, 'No account yet: add one below.') : null,
-    view.accounts.map((a) => accountCard(a, a.id === view.active)),
+    view.damagedFileKeptAt ? damagedNotice(view.damagedFileKeptAt) : null,
+    cards,
     addForm(view.accounts.length > 0));
+  await drawCards(view);
+  await resumeLogin();
 }

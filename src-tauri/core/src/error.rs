@@ -122,6 +122,15 @@ impl AppError {
     pub fn keychain_unavailable(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::KeychainUnavailable, message)
     }
+
+    /// A call whose account session ended under it: logged out, removed, changed or logged in
+    /// anew. Nothing it obtained is kept.
+    pub fn session_ended() -> Self {
+        Self::new(
+            ErrorCode::AuthRequired,
+            "This account was logged out, removed or changed while the request ran. Log in (or check the account) and try again.",
+        )
+    }
 }
 
 fn truncate_chars(text: &str, max: usize) -> String {

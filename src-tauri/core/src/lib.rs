@@ -3,6 +3,9 @@
 //! The Tauri app (`src-tauri/lib.rs`) is a thin shell over this crate: its commands parse
 //! arguments, call in here and map the result. Everything here builds and is tested with plain
 //! `cargo test -p yespo-core`.
+//!
+//! The Yespo sandbox (an emulator of Yespo's API and OAuth server) is its own crate,
+//! `yespo-sandbox`, built on this one; the integration tests in `tests/` run against it.
 
 pub mod app_info;
 pub mod error;
@@ -12,7 +15,6 @@ pub mod logging;
 pub mod login;
 pub mod paths;
 pub mod random;
-pub mod sandbox;
 pub mod secret;
 pub mod yespo;
 

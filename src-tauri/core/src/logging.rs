@@ -1,4 +1,5 @@
-//! Logging: `tracing` to stderr and to a daily log file, every line scrubbed of live secrets.
+//! Logging: `tracing` to stderr and to a daily log file, every line scrubbed of live secrets
+//! and with email addresses masked (`j***@example.com`): personal data stays out of log files.
 //!
 //! Secrets are redacted twice: [`crate::Secret`] formats as `<redacted>`, and the writers here
 //! pass each finished line through [`crate::secret::scrub`], which replaces the text of any
@@ -51,7 +52,7 @@ impl<W: Write> ScrubbingWriter<W> {
             return Ok(());
         }
         let text = String::from_utf8_lossy(&self.pending);
-        let result = self.inner.write_all(scrub(&text).as_bytes());
+        let result = self.inner.write_all(mask_emails(&scrub(&text)).as_bytes());
         self.pending.clear();
         result
     }
@@ -74,6 +75,37 @@ impl<W: Write> Drop for ScrubbingWriter<W> {
         let _ = self.write_pending();
         let _ = self.inner.flush();
     }
+}
+
+/// Email addresses with all but the first character of the local part masked: enough to tell
+/// two apart in a log, not enough to know whose they are.
+pub fn mask_emails(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('@') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let local = |c: char| c.is_alphanumeric() || "._%+-".contains(c);
+    let domain = |c: char| c.is_alphanumeric() || ".-".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('@') {
+        let (before, after) = (&rest[..at], &rest[at + 1..]);
+        let start = before.char_indices().rev().take_while(|(_, c)| local(*c)).last().map_or(at, |(i, _)| i);
+        let end = after.char_indices().find(|(_, c)| !domain(*c)).map_or(after.len(), |(i, _)| i);
+        let host = after[..end].trim_end_matches('.');
+        if start < at && host.contains('.') {
+            let first = before[start..].chars().next().expect("a local part");
+            out.push_str(&before[..start]);
+            out.push(first);
+            out.push_str("***@");
+            out.push_str(host);
+            rest = &after[host.len()..];
+        } else {
+            out.push_str(&rest[..=at]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// What [`init`] set up.
@@ -170,6 +202,17 @@ mod tests {
         assert_eq!(text.lines().count(), 3, "{text}");
         assert!(!text.contains(api_key.expose_secret()), "secret leaked: {text}");
         assert_eq!(text.matches("<redacted>").count(), 3, "{text}");
+    }
+
+    #[test]
+    fn email_addresses_are_masked() {
+        assert_eq!(mask_emails("no address here"), "no address here");
+        assert_eq!(
+            mask_emails("Invalid contact jane.doe+x@mail.example.com, also bob@b.io."),
+            "Invalid contact j***@mail.example.com, also b***@b.io."
+        );
+        assert_eq!(mask_emails("user@localhost and @handle and a@b"), "user@localhost and @handle and a@b");
+        assert_eq!(mask_emails("значення: ірина@приклад.укр"), "значення: і***@приклад.укр");
     }
 
     #[test]

@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
-use yespo_core::sandbox::{Right, Sandbox};
 use yespo_core::yespo::*;
 use yespo_core::{AppError, AppResult, ErrorCode, Secret};
+use yespo_sandbox::{Right, Sandbox};
 
 fn client(sandbox: &Sandbox, right: Right) -> YespoClient {
     let base = format!("{}/api", sandbox.base_url());
@@ -319,6 +319,75 @@ async fn http_errors_map_to_app_error_codes() {
     let err = down.version_v1().await.unwrap_err();
     assert_eq!(err.code, ErrorCode::Network);
     assert!(err.message.contains("after 5 tries"), "{}", err.message);
+}
+
+#[tokio::test]
+async fn a_bulk_contact_upload_that_fails_is_not_sent_again_by_the_client() {
+    // Yespo imports a bulk request asynchronously: sending it again is the upload job's call.
+    let sandbox = common::sandbox(10, |k| k.error_rate = 1.0).await;
+    let c = YespoClient::builder(
+        &format!("{}/api", sandbox.base_url()),
+        Auth::ApiKey(Secret::new(sandbox.api_key(Right::FullAccess))),
+    )
+    .retry(fast_retries())
+    .build()
+    .unwrap();
+    let contact = Contact {
+        channels: vec![Channel {
+            kind: Some("email".into()),
+            value: Some("a@example.com".into()),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let err = c.add_contacts(&ContactsBulkUpdate::new(vec![contact], DedupeOn::Email)).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Network);
+    assert_eq!(sandbox.api_requests(), 1, "the 500 was not followed by a second POST");
+    // A read in the same state is retried.
+    assert!(c.version_v1().await.is_err());
+    assert_eq!(sandbox.api_requests(), 6, "1 POST, then 5 tries of the GET");
+    // A dropped connection is not re-sent either.
+    sandbox.update_knobs(|k| {
+        k.error_rate = 0.0;
+        k.drop_rate = 1.0;
+    });
+    let contact = Contact {
+        channels: vec![Channel {
+            kind: Some("email".into()),
+            value: Some("b@example.com".into()),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    assert!(c.add_contacts(&ContactsBulkUpdate::new(vec![contact], DedupeOn::Email)).await.is_err());
+    assert_eq!(sandbox.api_requests(), 7);
+}
+
+#[tokio::test]
+async fn a_network_error_does_not_carry_the_url_and_its_personal_data() {
+    let down = YespoClient::builder("http://127.0.0.1:9/api", Auth::ApiKey(Secret::new("k")))
+        .retry(RetryPolicy { max_attempts: 1, ..RetryPolicy::default() })
+        .build()
+        .unwrap();
+    let search = ContactSearch { email: Some("jane.doe@example.com".into()), ..ContactSearch::default() };
+    let err = down.search_contacts(&search, 1, 5).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Network);
+    let text = format!("{err:?}");
+    assert!(!text.contains("jane.doe") && !text.contains("v1/contacts"), "{text}");
+}
+
+#[tokio::test]
+async fn yespos_words_in_an_error_message_are_scrubbed_of_live_secrets() {
+    let sandbox = common::sandbox(10, |_| {}).await;
+    let c = client(&sandbox, Right::FullAccess);
+    // Yespo echoes what it was sent; here that is a live secret (a token pasted in the wrong
+    // place), which must not reach the UI in the message any more than in the details.
+    let token = Secret::new("9f8e7d6c-a-token-pasted-into-the-wrong-field");
+    let err = c.import_status(token.expose_secret()).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound);
+    assert!(err.message.contains("Import session"), "Yespo's words: {}", err.message);
+    assert!(!err.message.contains(token.expose_secret()), "{}", err.message);
+    assert!(!err.details.unwrap().contains(token.expose_secret()));
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! No Authorization header value, API key or token ever appears in the logs, at any level, from
-//! our code or from the HTTP stack underneath (its `log` records are captured too).
+//! our code or from the HTTP stack underneath (its `log` records are captured too); nor does the
+//! personal data in a search's query (the path and the parameter names are logged instead).
 
 mod common;
 
@@ -7,9 +8,9 @@ use async_trait::async_trait;
 use base64::Engine;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use yespo_core::sandbox::Right;
 use yespo_core::yespo::*;
 use yespo_core::{AppResult, Secret};
+use yespo_sandbox::Right;
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -64,6 +65,19 @@ async fn no_credential_reaches_the_logs() {
         .unwrap();
     let expired = by_token.version_v2().await.unwrap_err();
     tracing::error!(?expired, "as an app would log a failure");
+    let (email, phone) = ("jane.roe@example.com", "380501112233");
+    let personal = ContactSearch { email: Some(email.into()), sms: Some(phone.into()), ..ContactSearch::default() };
+    by_key.search_contacts(&personal, 1, 5).await.unwrap();
+    let down = YespoClient::builder("http://127.0.0.1:9/api", Auth::ApiKey(Secret::new(key.clone())))
+        .retry(RetryPolicy {
+            max_attempts: 2,
+            base_delay: std::time::Duration::from_millis(5),
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap();
+    let unreachable = down.search_contacts(&personal, 1, 5).await.unwrap_err();
+    tracing::error!(?unreachable, "as an app would log a failure");
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("yespo call"), "logs were captured");
@@ -72,6 +86,8 @@ async fn no_credential_reaches_the_logs() {
     for secret in [key.as_str(), events_key.as_str(), token, fresh, &b64(&key), &b64(&events_key)] {
         assert!(!logs.contains(secret), "a credential reached the logs");
     }
+    assert!(logs.contains("path=v1/contacts") && logs.contains("params=\"startindex,maxrows,email,sms\""), "{logs}");
+    assert!(!logs.contains(email) && !logs.contains(phone), "personal data reached the logs");
     for error in [&forbidden, &expired] {
         let text = format!("{error:?} {}", serde_json::to_string(error).unwrap());
         assert!(!text.contains(&key) && !text.contains(token) && !text.contains(fresh));

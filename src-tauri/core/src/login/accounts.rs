@@ -1,8 +1,13 @@
 //! Accounts: what the app knows about each Yespo account it can work with, kept as JSON in the
 //! config folder (atomic writes). Never a secret: those live in the keychain.
+//!
+//! The file must never lock the user out: a damaged one is kept aside under a dated name and the
+//! app starts with an empty list (and says where the old file is); values written by a newer
+//! version read as `Unknown` and fields this version does not know are kept as they were.
 
 use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
 /// Yespo's OAuth endpoints (seed 000).
@@ -20,6 +25,9 @@ pub enum ClientAuthStyle {
     Basic,
     /// `client_id` and `client_secret` in the form body.
     Params,
+    /// A style a newer version wrote; the user picks one again in Edit.
+    #[serde(other)]
+    Unknown,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,6 +45,10 @@ pub enum AccountAuth {
     },
     /// An API key (in the keychain).
     ApiKey,
+    /// A kind of sign-in a newer version wrote: listed, removable, not usable here. (Its other
+    /// fields are lost if this version saves the account; it only ever changes its state.)
+    #[serde(other)]
+    Unknown,
 }
 
 /// Where an account stands, for the list.
@@ -49,6 +61,9 @@ pub enum LoginState {
     Connected,
     /// The refresh token stopped working: the user must log in again.
     NeedsLogin,
+    /// A state a newer version wrote; shown as "not logged in".
+    #[serde(other)]
+    Unknown,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,6 +91,9 @@ pub struct Account {
     /// Whether this account is bound to the embedded demo sandbox.
     #[serde(default)]
     pub demo: bool,
+    /// Fields a newer version wrote: kept, and written back unchanged.
+    #[serde(flatten)]
+    pub unknown_fields: Map<String, Value>,
 }
 
 impl Account {
@@ -92,6 +110,7 @@ impl Account {
             access_obtained_at: None,
             refresh_expires_at: None,
             demo: false,
+            unknown_fields: Map::new(),
         }
     }
 }
@@ -102,13 +121,23 @@ impl Account {
 pub struct AccountsFile {
     pub accounts: Vec<Account>,
     pub active: Option<String>,
+    /// Fields a newer version wrote: kept, and written back unchanged.
+    #[serde(flatten)]
+    pub unknown_fields: Map<String, Value>,
 }
 
 /// Reads and writes `accounts.json` in the config folder.
 #[derive(Debug, Clone)]
 pub struct AccountStore {
     path: PathBuf,
-    lock: std::sync::Arc<std::sync::Mutex<()>>,
+    lock: std::sync::Arc<std::sync::Mutex<Recovery>>,
+}
+
+/// What happened to a damaged account list this run.
+#[derive(Debug, Default)]
+struct Recovery {
+    /// Where the damaged file was kept aside.
+    kept_aside: Option<PathBuf>,
 }
 
 impl AccountStore {
@@ -120,28 +149,47 @@ impl AccountStore {
         &self.path
     }
 
-    pub fn load(&self) -> AppResult<AccountsFile> {
-        let _guard = self.lock.lock().expect("accounts lock");
-        self.read()
+    /// If the list was damaged this run: where the old file now is.
+    pub fn damaged_file_kept_at(&self) -> Option<PathBuf> {
+        self.lock.lock().expect("accounts lock").kept_aside.clone()
     }
 
-    fn read(&self) -> AppResult<AccountsFile> {
-        match std::fs::read_to_string(&self.path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| {
-                AppError::internal(format!("The account list {} is damaged", self.path.display()))
-                    .with_details(e.to_string())
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(AccountsFile::default()),
+    pub fn load(&self) -> AppResult<AccountsFile> {
+        let mut recovery = self.lock.lock().expect("accounts lock");
+        self.read(&mut recovery)
+    }
+
+    /// The list; a file that does not parse is renamed `accounts.damaged-<UTC time>.json` and
+    /// the list starts empty, so the user can go on (and find the old file).
+    fn read(&self, recovery: &mut Recovery) -> AppResult<AccountsFile> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(AccountsFile::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => String::new(), // not UTF-8: damaged
             Err(e) => {
-                Err(AppError::internal(format!("Cannot read {}", self.path.display())).with_details(e.to_string()))
+                return Err(
+                    AppError::internal(format!("Cannot read {}", self.path.display())).with_details(e.to_string())
+                )
             }
-        }
+        };
+        let error = match serde_json::from_str::<AccountsFile>(&text) {
+            Ok(file) => return Ok(file),
+            Err(e) => e.to_string(),
+        };
+        let aside = self.path.with_file_name(format!("accounts.damaged-{}.json", utc_stamp()));
+        std::fs::rename(&self.path, &aside).map_err(|e| {
+            AppError::internal(format!("The account list {} is damaged and cannot be moved aside", self.path.display()))
+                .with_details(e.to_string())
+        })?;
+        tracing::error!(kept_aside = %aside.display(), %error, "the account list was damaged; starting with an empty one");
+        recovery.kept_aside = Some(aside);
+        Ok(AccountsFile::default())
     }
 
     /// Read, change and write back under one lock; the write is atomic (temp file + rename).
     pub fn update<T>(&self, change: impl FnOnce(&mut AccountsFile) -> AppResult<T>) -> AppResult<T> {
-        let _guard = self.lock.lock().expect("accounts lock");
-        let mut file = self.read()?;
+        let mut recovery = self.lock.lock().expect("accounts lock");
+        let mut file = self.read(&mut recovery)?;
         let result = change(&mut file)?;
         write_atomically(&self.path, serde_json::to_string_pretty(&file).expect("accounts serialise").as_bytes())?;
         Ok(result)
@@ -156,20 +204,44 @@ impl AccountStore {
     }
 }
 
+/// `20261201T201000Z`, for names of files kept aside.
+fn utc_stamp() -> String {
+    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    time::OffsetDateTime::now_utc().format(&format).unwrap_or_else(|_| crate::random::random_hex(4))
+}
+
+/// Write to a temp file, fsync it, rename it over `path`, fsync the folder (so the rename
+/// survives a crash). A failed write leaves no temp file behind.
 fn write_atomically(path: &Path, bytes: &[u8]) -> AppResult<()> {
     use std::io::Write;
     let fail =
         |e: std::io::Error| AppError::internal(format!("Cannot save {}", path.display())).with_details(e.to_string());
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(fail)?;
-    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(fail)?;
     let tmp = path.with_extension("json.tmp");
-    {
-        let mut f = std::fs::File::create(&tmp).map_err(fail)?;
-        f.write_all(bytes).map_err(fail)?;
-        f.sync_all().map_err(fail)?;
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(fail(e));
     }
-    std::fs::rename(&tmp, path).map_err(fail)
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Make a rename durable. Best effort: Windows cannot open a folder for syncing, and the file
+/// itself is already synced.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Err(error) = std::fs::File::open(dir).and_then(|d| d.sync_all()) {
+        tracing::warn!(%error, "cannot sync the config folder after saving the account list");
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 /// A new account id: random, so keychain entries of a removed account are never reused.
@@ -209,5 +281,66 @@ mod tests {
         assert!(!dir.path().join("accounts.json.tmp").exists());
         let text = std::fs::read_to_string(store.path()).unwrap();
         assert!(text.contains("\"kind\": \"oauth\""), "{text}");
+    }
+
+    #[test]
+    fn a_damaged_file_is_kept_aside_and_the_list_starts_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = AccountStore::new(dir.path());
+        std::fs::write(store.path(), b"{\"accounts\": [ {\"id\": ").unwrap();
+        assert_eq!(store.load().unwrap(), AccountsFile::default());
+        let aside = store.damaged_file_kept_at().expect("the damaged file was kept");
+        assert!(aside.file_name().unwrap().to_str().unwrap().starts_with("accounts.damaged-"), "{aside:?}");
+        assert_eq!(std::fs::read(&aside).unwrap(), b"{\"accounts\": [ {\"id\": ");
+        assert!(!store.path().exists());
+        // The app goes on: an account can be added.
+        store
+            .update(|f| {
+                f.active = Some("x".into());
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(store.load().unwrap().active.as_deref(), Some("x"));
+        // Bytes that are not UTF-8 count as damaged too.
+        std::fs::write(store.path(), [0xff, 0xfe, 0x00]).unwrap();
+        assert_eq!(store.load().unwrap(), AccountsFile::default());
+    }
+
+    #[test]
+    fn values_and_fields_of_a_newer_version_are_tolerated_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = AccountStore::new(dir.path());
+        let newer = r#"{"accounts": [
+            {"id": "a", "name": "A", "apiBaseUrl": "https://yespo.io/api", "state": "suspended",
+             "auth": {"kind": "oauth", "clientId": "c", "callbackUrl": "http://127.0.0.1:8917/callback",
+                      "authorizeUrl": "https://x/a", "tokenUrl": "https://x/t", "clientAuth": "private_key_jwt"},
+             "colour": "teal"},
+            {"id": "b", "name": "B", "apiBaseUrl": "https://yespo.io/api", "auth": {"kind": "sso", "tenant": "t"}}
+        ], "active": "a", "layout": {"compact": true}}"#;
+        std::fs::write(store.path(), newer).unwrap();
+        let file = store.load().unwrap();
+        assert_eq!(file.accounts[0].state, LoginState::Unknown);
+        assert!(matches!(file.accounts[0].auth, AccountAuth::OAuth { client_auth: ClientAuthStyle::Unknown, .. }));
+        assert_eq!(file.accounts[1].auth, AccountAuth::Unknown);
+        assert!(store.damaged_file_kept_at().is_none());
+        store
+            .update(|f| {
+                f.accounts[0].name = "A2".into();
+                Ok(())
+            })
+            .unwrap();
+        let text = std::fs::read_to_string(store.path()).unwrap();
+        assert!(text.contains("\"colour\": \"teal\"") && text.contains("\"compact\": true"), "{text}");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // The target is a folder: the rename fails after the temp file was written.
+        let target = dir.path().join("accounts.json");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("keep"), b"x").unwrap();
+        assert!(write_atomically(&target, b"{}").is_err());
+        assert!(!dir.path().join("accounts.json.tmp").exists());
     }
 }

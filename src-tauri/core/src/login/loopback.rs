@@ -1,18 +1,33 @@
 //! The loopback listener that receives the OAuth redirect (RFC 8252 §7.3): bound before the
 //! browser opens, on the loopback address only, one path, GET only; a stray or forged request
-//! gets a 400 page and the listener keeps waiting.
+//! gets a 400 page and the listener keeps waiting. Each connection gets a few seconds to send
+//! its headers and 16 KiB for them, and serves one request: a local program cannot hold the
+//! listener up or make it buffer much.
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::html::escape;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, Semaphore};
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+
+/// How long a connection may take to send its request headers.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest a connection may stay open in all.
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(15);
+/// Most bytes of request line and headers (hyper's minimum is 8 KiB); the redirect's URL holds
+/// a code and a state, far less.
+const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Connections served at once; more wait to be accepted.
+const MAX_CONNECTIONS: usize = 16;
 
 /// A Callback URL the app can serve, taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +36,9 @@ pub struct CallbackUrl {
     pub ip: IpAddr,
     pub port: u16,
     pub path: String,
+    /// The host is `localhost`: the browser may resolve it to 127.0.0.1 or to [::1], so both
+    /// are bound.
+    pub localhost: bool,
 }
 
 impl CallbackUrl {
@@ -42,7 +60,17 @@ impl CallbackUrl {
         if url.query().is_some() || url.fragment().is_some() {
             return Err(bad("must not have a query or fragment"));
         }
-        Ok(CallbackUrl { url: text.trim().to_string(), ip, port, path: url.path().to_string() })
+        let localhost = matches!(url.host(), Some(url::Host::Domain("localhost")));
+        Ok(CallbackUrl { url: text.trim().to_string(), ip, port, path: url.path().to_string(), localhost })
+    }
+
+    /// The addresses to listen on: the URL's, and for `localhost` both loopback addresses.
+    fn addresses(&self) -> Vec<SocketAddr> {
+        let mut addresses = vec![SocketAddr::new(self.ip, self.port)];
+        if self.localhost {
+            addresses.push(SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), self.port));
+        }
+        addresses
     }
 }
 
@@ -60,8 +88,11 @@ pub enum CallbackResult {
 /// A bound listener waiting for the redirect.
 pub struct Listener {
     pub addr: SocketAddr,
+    /// Every address bound (two for `localhost` where IPv6 is available).
+    pub addresses: Vec<SocketAddr>,
     results: mpsc::Receiver<CallbackResult>,
-    stop: Option<oneshot::Sender<()>>,
+    stop: CancellationToken,
+    accept_loops: Vec<JoinHandle<()>>,
 }
 
 struct ListenerState {
@@ -74,22 +105,27 @@ struct ListenerState {
 impl Listener {
     /// Bind now (so a busy port is known before the browser opens) and serve `callback.path`.
     pub async fn bind(callback: &CallbackUrl, expected_state: &str) -> AppResult<Listener> {
-        let addr = SocketAddr::new(callback.ip, callback.port);
-        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| match e.kind() {
-            std::io::ErrorKind::AddrInUse => AppError::validation(format!(
-                "Port {} is busy: another program uses it. Close that program, or choose another port in the \
-                 Callback URL (and change it in the app's registration in Yespo to match).",
-                callback.port
-            )),
-            std::io::ErrorKind::PermissionDenied => AppError::validation(format!(
-                "The system does not allow listening on port {}. Choose another port (1024–49151) in the Callback URL \
-                 and in Yespo's registration.",
-                callback.port
-            )),
-            _ => AppError::validation(format!("Cannot listen on {addr} for the login")).with_details(e.to_string()),
-        })?;
-        let addr =
-            listener.local_addr().map_err(|e| AppError::internal("No local address").with_details(e.to_string()))?;
+        Self::bind_with(callback, expected_state, HEADER_READ_TIMEOUT).await
+    }
+
+    async fn bind_with(
+        callback: &CallbackUrl,
+        expected_state: &str,
+        header_read_timeout: Duration,
+    ) -> AppResult<Listener> {
+        let mut sockets = Vec::new();
+        for (i, addr) in callback.addresses().into_iter().enumerate() {
+            match tokio::net::TcpListener::bind(addr).await {
+                Ok(socket) => sockets.push(socket),
+                // `localhost` where the machine has no IPv6 loopback: 127.0.0.1 serves alone.
+                Err(e) if i > 0 && matches!(e.kind(), std::io::ErrorKind::AddrNotAvailable) => {
+                    tracing::debug!(%addr, error = %e, "no IPv6 loopback; listening on 127.0.0.1 only");
+                }
+                Err(e) => return Err(bind_error(callback, addr, e)),
+            }
+        }
+        let addresses: Vec<SocketAddr> = sockets.iter().filter_map(|s| s.local_addr().ok()).collect();
+        let addr = *addresses.first().ok_or_else(|| AppError::internal("No local address"))?;
         let (tx, rx) = mpsc::channel(4);
         let state = Arc::new(ListenerState {
             expected_state: expected_state.to_string(),
@@ -103,18 +139,19 @@ impl Listener {
                 page(StatusCode::NOT_FOUND, "Not found", "This address is only for the Yespo Admin login.")
             })
             .with_state(state);
-        let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stop_rx.await;
-                })
-                .await;
-        });
-        Ok(Listener { addr, results: rx, stop: Some(stop_tx) })
+        let stop = CancellationToken::new();
+        let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+        let accept_loops = sockets
+            .into_iter()
+            .map(|socket| {
+                tokio::spawn(accept_loop(socket, app.clone(), stop.clone(), slots.clone(), header_read_timeout))
+            })
+            .collect();
+        Ok(Listener { addr, addresses, results: rx, stop, accept_loops })
     }
 
-    /// Wait for the redirect, at most `timeout`, or until `cancel`. The port is freed either way.
+    /// Wait for the redirect, at most `timeout`, or until `cancel`. The port is free again when
+    /// this returns, either way.
     pub async fn wait(mut self, timeout: Duration, cancel: &CancellationToken) -> AppResult<CallbackResult> {
         let outcome = tokio::select! {
             r = self.results.recv() => r.ok_or_else(|| AppError::internal("The login listener stopped")),
@@ -123,22 +160,80 @@ impl Listener {
             ))),
             _ = cancel.cancelled() => Err(AppError::new(ErrorCode::Cancelled, "Login cancelled")),
         };
-        self.shutdown();
-        // Give the server a moment to release the port before the caller may bind it again.
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        self.close().await;
         outcome
     }
 
-    fn shutdown(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+    /// Stop accepting and wait until every listening socket is closed.
+    pub async fn close(mut self) {
+        self.stop.cancel();
+        for accept_loop in self.accept_loops.drain(..) {
+            let _ = accept_loop.await;
         }
     }
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        self.shutdown();
+        // Not awaited here; `close` is for callers that need the port back at once.
+        self.stop.cancel();
+    }
+}
+
+fn bind_error(callback: &CallbackUrl, addr: SocketAddr, e: std::io::Error) -> AppError {
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse => AppError::validation(format!(
+            "Port {} is busy: another program uses it. Close that program, or choose another port in the \
+             Callback URL (and change it in the app's registration in Yespo to match).",
+            callback.port
+        )),
+        std::io::ErrorKind::PermissionDenied => AppError::validation(format!(
+            "The system does not allow listening on port {}. Choose another port (1024–49151) in the Callback URL \
+             and in Yespo's registration.",
+            callback.port
+        )),
+        _ => AppError::validation(format!("Cannot listen on {addr} for the login")).with_details(e.to_string()),
+    }
+}
+
+/// Accept connections until `stop`; the socket closes when this returns.
+async fn accept_loop(
+    socket: tokio::net::TcpListener,
+    app: axum::Router,
+    stop: CancellationToken,
+    slots: Arc<Semaphore>,
+    header_read_timeout: Duration,
+) {
+    loop {
+        let slot = tokio::select! {
+            _ = stop.cancelled() => return,
+            slot = slots.clone().acquire_owned() => match slot { Ok(slot) => slot, Err(_) => return },
+        };
+        let stream = tokio::select! {
+            _ = stop.cancelled() => return,
+            accepted = socket.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    tracing::debug!(%error, "the login listener could not accept a connection");
+                    continue;
+                }
+            },
+        };
+        let service = TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let _slot = slot;
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_read_timeout)
+                .max_buf_size(MAX_HEADER_BYTES)
+                .keep_alive(false)
+                .serve_connection(TokioIo::new(stream), service);
+            match tokio::time::timeout(CONNECTION_TIMEOUT, connection).await {
+                Ok(Err(error)) => tracing::debug!(%error, "a connection to the login listener failed"),
+                Err(_) => tracing::debug!("a connection to the login listener took too long"),
+                Ok(Ok(())) => {}
+            }
+        });
     }
 }
 
@@ -237,6 +332,8 @@ mod tests {
         assert_eq!((ok.port, ok.path.as_str()), (8917, "/callback"));
         assert!(CallbackUrl::parse("http://localhost:8917/cb").is_ok());
         assert!(CallbackUrl::parse("http://[::1]:8917/cb").is_ok());
+        assert!(CallbackUrl::parse("http://localhost:8917/cb").unwrap().localhost);
+        assert!(!CallbackUrl::parse("http://127.0.0.1:8917/cb").unwrap().localhost);
         for bad in [
             "https://127.0.0.1:8917/cb",
             "http://example.com:8917/cb",
@@ -248,5 +345,52 @@ mod tests {
             let e = CallbackUrl::parse(bad).unwrap_err();
             assert_eq!(e.code, ErrorCode::Validation, "{bad}");
         }
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    }
+
+    #[tokio::test]
+    async fn slow_and_oversized_requests_are_cut_off() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let callback = CallbackUrl::parse(&format!("http://127.0.0.1:{}/callback", free_port())).unwrap();
+        let listener = Listener::bind_with(&callback, "state", Duration::from_millis(300)).await.unwrap();
+        // Headers that never end: the connection is closed after the header-read timeout.
+        let mut slow = tokio::net::TcpStream::connect(listener.addr).await.unwrap();
+        slow.write_all(b"GET /callback HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        let mut buf = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut buf)).await;
+        assert!(read.is_ok(), "the slow connection was not closed");
+        // A request line larger than the cap: refused without a page.
+        let mut big = tokio::net::TcpStream::connect(listener.addr).await.unwrap();
+        let line = format!("GET /callback?state={} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(64 * 1024));
+        let _ = big.write_all(line.as_bytes()).await;
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), big.read_to_end(&mut answer)).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(!answer.contains("200 OK") && !answer.contains("Not this login"), "{answer}");
+        // The listener still serves a normal request.
+        let mut ok = tokio::net::TcpStream::connect(listener.addr).await.unwrap();
+        ok.write_all(b"GET /callback?state=wrong HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+        let mut answer = Vec::new();
+        ok.read_to_end(&mut answer).await.unwrap();
+        assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 400"));
+        listener.close().await;
+        assert!(std::net::TcpListener::bind(("127.0.0.1", callback.port)).is_ok(), "the port is free after close");
+    }
+
+    #[tokio::test]
+    async fn localhost_is_served_on_both_loopback_addresses() {
+        let port = free_port();
+        let callback = CallbackUrl::parse(&format!("http://localhost:{port}/callback")).unwrap();
+        let listener = Listener::bind(&callback, "state").await.unwrap();
+        assert!(listener.addresses.iter().any(|a| a.is_ipv4()));
+        let has_ipv6 = std::net::TcpListener::bind("[::1]:0").is_ok();
+        assert_eq!(listener.addresses.iter().any(|a| a.is_ipv6()), has_ipv6, "{:?}", listener.addresses);
+        for addr in &listener.addresses {
+            assert!(tokio::net::TcpStream::connect(addr).await.is_ok(), "{addr} answers");
+        }
+        listener.close().await;
     }
 }

@@ -1,12 +1,15 @@
-//! Adding accounts (with every field checked) and the demo account bound to the sandbox.
+//! Adding and editing accounts (with every field checked), the list the UI shows, and the demo
+//! account bound to the sandbox.
 
 use super::accounts::*;
 use super::loopback::CallbackUrl;
 use super::oauth::LoginEnv;
 use super::secrets::{self, SecretKind};
+use super::sessions::{SessionWarning, Sessions};
 use crate::error::{AppError, AppResult};
 use crate::secret::Secret;
-use serde::Deserialize;
+use crate::yespo::{Auth, YespoClient};
+use serde::{Deserialize, Serialize};
 
 /// What the Add account form sends. Secrets arrive here once and go straight to the keychain.
 #[derive(Debug, Clone, Deserialize)]
@@ -23,6 +26,40 @@ pub struct NewAccount {
     pub token_url: Option<String>,
     pub client_auth: Option<ClientAuthStyle>,
     pub api_key: Option<Secret>,
+}
+
+/// What the Edit form sends: `None` (or an empty secret) leaves a field as it is.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountEdit {
+    pub name: Option<String>,
+    pub callback_url: Option<String>,
+    pub client_auth: Option<ClientAuthStyle>,
+    pub client_secret: Option<Secret>,
+    pub api_key: Option<Secret>,
+}
+
+/// The account list as the UI sees it: no secret is ever in it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountsView {
+    pub accounts: Vec<Account>,
+    pub active: Option<String>,
+    /// Set when `accounts.json` was damaged this run: where the old file was kept.
+    pub damaged_file_kept_at: Option<String>,
+    /// Accounts whose new tokens wait in memory for the keychain.
+    pub warnings: Vec<SessionWarning>,
+}
+
+/// The list, the active account, and what the user should know about them.
+pub fn accounts_view(sessions: &Sessions) -> AppResult<AccountsView> {
+    let file = sessions.env().accounts.load()?;
+    Ok(AccountsView {
+        accounts: file.accounts,
+        active: file.active,
+        damaged_file_kept_at: sessions.env().accounts.damaged_file_kept_at().map(|p| p.display().to_string()),
+        warnings: sessions.status().borrow().warnings.clone(),
+    })
 }
 
 fn required(value: &Option<String>, what: &str) -> AppResult<String> {
@@ -43,6 +80,12 @@ fn https_url(value: &str, what: &str) -> AppResult<String> {
     Ok(value.trim().trim_end_matches('/').to_string())
 }
 
+/// A secret as entered: trimmed (a copied key often carries a space or a line break); `None`
+/// when nothing is left.
+fn entered(secret: &Option<Secret>) -> Option<Secret> {
+    secret.as_ref().map(|s| s.expose_secret().trim()).filter(|s| !s.is_empty()).map(Secret::new)
+}
+
 /// Check a new account; returns it and the secrets to keep.
 pub fn check_new_account(input: &NewAccount) -> AppResult<(Account, Vec<(SecretKind, Secret)>)> {
     let name = required(&Some(input.name.clone()), "The account name")?;
@@ -51,10 +94,7 @@ pub fn check_new_account(input: &NewAccount) -> AppResult<(Account, Vec<(SecretK
     let (auth, secrets) = match input.kind.as_str() {
         "oauth" => {
             let client_id = required(&input.client_id, "The Client ID")?;
-            let secret = input
-                .client_secret
-                .clone()
-                .filter(|s| !s.expose_secret().trim().is_empty())
+            let secret = entered(&input.client_secret)
                 .ok_or_else(|| AppError::validation("The Client Secret must not be empty"))?;
             let callback =
                 required(&input.callback_url, "The Callback URL").unwrap_or_else(|_| DEFAULT_CALLBACK_URL.to_string());
@@ -74,12 +114,8 @@ pub fn check_new_account(input: &NewAccount) -> AppResult<(Account, Vec<(SecretK
             )
         }
         "api_key" => {
-            let key = input
-                .api_key
-                .clone()
-                .filter(|s| !s.expose_secret().trim().is_empty())
-                .ok_or_else(|| AppError::validation("The API key must not be empty"))?;
-            (AccountAuth::ApiKey, vec![(SecretKind::ApiKey, Secret::new(key.expose_secret().trim()))])
+            let key = entered(&input.api_key).ok_or_else(|| AppError::validation("The API key must not be empty"))?;
+            (AccountAuth::ApiKey, vec![(SecretKind::ApiKey, key)])
         }
         other => return Err(AppError::validation(format!("Unknown account kind '{other}'"))),
     };
@@ -89,7 +125,8 @@ pub fn check_new_account(input: &NewAccount) -> AppResult<(Account, Vec<(SecretK
 
 /// Add an account: secrets into the keychain first (if that fails, nothing is saved), then the
 /// account list. An API-key account is checked against Yespo right away.
-pub async fn add_account(env: &LoginEnv, input: &NewAccount) -> AppResult<Account> {
+pub async fn add_account(sessions: &Sessions, input: &NewAccount) -> AppResult<Account> {
+    let env = sessions.env();
     let (account, secrets_to_keep) = check_new_account(input)?;
     for (kind, value) in &secrets_to_keep {
         secrets::set(&env.secrets, &account.id, *kind, value).await?;
@@ -103,13 +140,83 @@ pub async fn add_account(env: &LoginEnv, input: &NewAccount) -> AppResult<Accoun
         Ok(())
     })?;
     if matches!(account.auth, AccountAuth::ApiKey) {
-        if let Err(error) = super::verify_connection(env, &account).await {
-            super::remove_account(env, &account.id).await?;
-            return Err(error);
-        }
-        return env.accounts.get(&account.id);
+        return match sessions.verify(&account.id).await {
+            Ok(account) => Ok(account),
+            Err(error) => {
+                sessions.remove(&account.id).await?;
+                Err(error)
+            }
+        };
     }
     Ok(account)
+}
+
+/// Edit an account: its name, Callback URL, client authentication, Client Secret or API key.
+/// A new API key is checked against Yespo before it replaces the old one. A change to how the
+/// account signs in ends its session (the next call starts a new one); a new name or Callback
+/// URL does not touch it.
+pub async fn edit_account(sessions: &Sessions, account_id: &str, edit: &AccountEdit) -> AppResult<Account> {
+    let env = sessions.env();
+    let account = env.accounts.get(account_id)?;
+    let name = match &edit.name {
+        Some(name) => Some(required(&Some(name.clone()), "The account name")?),
+        None => None,
+    };
+    let secret = entered(&edit.client_secret);
+    let key = entered(&edit.api_key);
+    let is_oauth = matches!(account.auth, AccountAuth::OAuth { .. });
+    if !is_oauth && (edit.callback_url.is_some() || edit.client_auth.is_some() || secret.is_some()) {
+        return Err(AppError::validation(
+            "Only an OAuth account has a Callback URL, client authentication or Client Secret",
+        ));
+    }
+    if is_oauth && key.is_some() {
+        return Err(AppError::validation("An OAuth account has no API key; it logs in through the browser"));
+    }
+    let callback = match &edit.callback_url {
+        Some(url) => Some(CallbackUrl::parse(url)?.url),
+        None => None,
+    };
+    if edit.client_auth == Some(ClientAuthStyle::Unknown) {
+        return Err(AppError::validation("Choose HTTP Basic or the request body for the client authentication"));
+    }
+    if let Some(key) = &key {
+        // The new key must work before it replaces one that does.
+        let probe = YespoClient::builder(&account.api_base_url, Auth::ApiKey(key.clone())).build()?;
+        probe.version_v2().await?;
+    }
+    let signs_in_anew = secret.is_some() || key.is_some() || edit.client_auth.is_some();
+    if signs_in_anew {
+        sessions.end_session(account_id).await;
+    }
+    if let Some(secret) = &secret {
+        secrets::set(&env.secrets, account_id, SecretKind::ClientSecret, secret).await?;
+    }
+    if let Some(key) = &key {
+        secrets::set(&env.secrets, account_id, SecretKind::ApiKey, key).await?;
+    }
+    let (id, client_auth) = (account_id.to_string(), edit.client_auth);
+    let edited = env.accounts.update(move |f| {
+        let a =
+            f.accounts.iter_mut().find(|a| a.id == id).ok_or_else(|| AppError::not_found("The account was removed"))?;
+        if let Some(name) = name {
+            a.name = name;
+        }
+        if let AccountAuth::OAuth { callback_url, client_auth: style, .. } = &mut a.auth {
+            if let Some(url) = callback {
+                *callback_url = url;
+            }
+            if let Some(new_style) = client_auth {
+                *style = new_style;
+            }
+        }
+        if key.is_some() {
+            a.state = LoginState::Connected;
+        }
+        Ok(a.clone())
+    })?;
+    sessions.board().changed();
+    Ok(edited)
 }
 
 /// Make `id` the active account.
@@ -149,7 +256,7 @@ pub async fn ensure_demo_account(
             Some(a) => {
                 let style = match &a.auth {
                     AccountAuth::OAuth { client_auth, .. } => *client_auth,
-                    AccountAuth::ApiKey => ClientAuthStyle::Basic,
+                    AccountAuth::ApiKey | AccountAuth::Unknown => ClientAuthStyle::Basic,
                 };
                 a.api_base_url = format!("{base}/api");
                 a.auth = auth(style);
@@ -193,6 +300,18 @@ mod tests {
             client_auth: None,
             api_key: Some(Secret::new("key-value-123")),
         }
+    }
+
+    #[test]
+    fn secrets_are_trimmed_alike() {
+        let mut padded = input("oauth");
+        padded.client_secret = Some(Secret::new("  s3cret-value\n"));
+        let (_, secrets) = check_new_account(&padded).unwrap();
+        assert_eq!(secrets[0].1.expose_secret(), "s3cret-value");
+        let mut padded = input("api_key");
+        padded.api_key = Some(Secret::new("\tkey-value-123 "));
+        let (_, secrets) = check_new_account(&padded).unwrap();
+        assert_eq!(secrets[0].1.expose_secret(), "key-value-123");
     }
 
     #[test]

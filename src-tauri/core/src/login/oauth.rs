@@ -2,7 +2,7 @@
 //! (RFC 8252), with PKCE S256 and a CSPRNG `state`, and the token calls (oauth2 crate over our
 //! reqwest client, which follows no redirects).
 
-use super::accounts::{Account, AccountAuth, AccountStore, ClientAuthStyle, LoginState};
+use super::accounts::{Account, AccountAuth, AccountStore, ClientAuthStyle};
 use super::loopback::{CallbackResult, CallbackUrl, Listener};
 use super::secrets::{self, SecretKind, SecretStore};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -43,7 +43,8 @@ impl LoginEnv {
     }
 }
 
-pub(crate) fn now_secs() -> u64 {
+/// Unix seconds now.
+pub fn now_secs() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
@@ -59,6 +60,9 @@ pub(crate) struct OAuthSettings {
 impl OAuthSettings {
     pub fn of(account: &Account) -> AppResult<OAuthSettings> {
         match &account.auth {
+            AccountAuth::OAuth { client_auth: ClientAuthStyle::Unknown, .. } => Err(AppError::validation(
+                "This account's client authentication was set by a newer version of Yespo Admin; choose it again in Edit",
+            )),
             AccountAuth::OAuth { client_id, callback_url, authorize_url, token_url, client_auth } => {
                 Ok(OAuthSettings {
                     client_id: client_id.clone(),
@@ -71,8 +75,14 @@ impl OAuthSettings {
             AccountAuth::ApiKey => {
                 Err(AppError::validation("This account uses an API key; there is nothing to log in to"))
             }
+            AccountAuth::Unknown => Err(unknown_kind()),
         }
     }
+}
+
+/// An account of a kind a newer version wrote.
+pub(crate) fn unknown_kind() -> AppError {
+    AppError::validation("This account was added by a newer version of Yespo Admin; this version cannot use it")
 }
 
 /// A token response, reduced to what the app keeps.
@@ -124,8 +134,9 @@ macro_rules! oauth_client {
             .set_token_uri(token_url)
             .set_redirect_uri(redirect)
             .set_auth_type(match $settings.client_auth {
-                ClientAuthStyle::Basic => AuthType::BasicAuth,
                 ClientAuthStyle::Params => AuthType::RequestBody,
+                // `OAuthSettings::of` refuses `Unknown`.
+                ClientAuthStyle::Basic | ClientAuthStyle::Unknown => AuthType::BasicAuth,
             })
     }};
 }
@@ -181,30 +192,6 @@ async fn client_secret(env: &LoginEnv, account: &Account) -> AppResult<Secret> {
     })
 }
 
-/// Save a token answer: the refresh token first (rotation: the old one is already spent), then
-/// the access token, then the non-secret times in the account list.
-pub(crate) async fn save_tokens(env: &LoginEnv, account_id: &str, tokens: &Tokens) -> AppResult<Account> {
-    if let Some(refresh) = &tokens.refresh {
-        secrets::set(&env.secrets, account_id, SecretKind::RefreshToken, refresh).await?;
-    }
-    secrets::set(&env.secrets, account_id, SecretKind::AccessToken, &tokens.access).await?;
-    let now = now_secs();
-    let id = account_id.to_string();
-    let got_refresh = tokens.refresh.is_some();
-    let expires_in = tokens.expires_in;
-    env.accounts.update(move |f| {
-        let a =
-            f.accounts.iter_mut().find(|a| a.id == id).ok_or_else(|| AppError::not_found("The account was removed"))?;
-        a.state = LoginState::Connected;
-        a.access_obtained_at = Some(now);
-        a.access_expires_at = expires_in.map(|d| now + d.as_secs());
-        if got_refresh {
-            a.refresh_expires_at = Some(now + REFRESH_TOKEN_LIFETIME.as_secs());
-        }
-        Ok(a.clone())
-    })
-}
-
 /// A login in progress: the listener is bound, the browser may be opened at `authorize_url`.
 pub struct PendingLogin {
     pub authorize_url: String,
@@ -228,9 +215,19 @@ pub async fn begin_login(account: &Account) -> AppResult<PendingLogin> {
 }
 
 impl PendingLogin {
-    /// Wait for the browser to come back (at most `timeout`, or until `cancel`), exchange the
-    /// code, keep the tokens in the keychain, and check them against the API.
-    pub async fn finish(self, env: &LoginEnv, timeout: Duration, cancel: &CancellationToken) -> AppResult<Account> {
+    /// The account this login is for.
+    pub fn account_id(&self) -> &str {
+        &self.account.id
+    }
+
+    /// Wait for the browser to come back (at most `timeout`, or until `cancel`; the port is
+    /// freed either way) and exchange the code for tokens.
+    pub(crate) async fn exchange(
+        self,
+        env: &LoginEnv,
+        timeout: Duration,
+        cancel: &CancellationToken,
+    ) -> AppResult<Tokens> {
         let PendingLogin { account, listener, verifier, .. } = self;
         let code = match listener.wait(timeout, cancel).await? {
             CallbackResult::Code(code) => code,
@@ -247,14 +244,13 @@ impl PendingLogin {
         let settings = OAuthSettings::of(&account)?;
         let secret = client_secret(env, &account).await?;
         let client = oauth_client!(settings, secret);
-        let response = client
-            .exchange_code(AuthorizationCode::new(code))
-            .set_pkce_verifier(verifier)
-            .request_async(&sender(&env.http))
-            .await
-            .map_err(token_error)?;
-        let tokens = tokens_of(&response);
-        let account = save_tokens(env, &account.id, &tokens).await?;
-        super::verify_connection(env, &account).await
+        let send = sender(&env.http);
+        let exchange =
+            client.exchange_code(AuthorizationCode::new(code)).set_pkce_verifier(verifier).request_async(&send);
+        let response = tokio::select! {
+            response = exchange => response.map_err(token_error)?,
+            _ = cancel.cancelled() => return Err(AppError::new(ErrorCode::Cancelled, "Login cancelled")),
+        };
+        Ok(tokens_of(&response))
     }
 }

@@ -38,17 +38,22 @@ pub struct ContactSearch {
 }
 
 fn decode<T: DeserializeOwned>(answer: &Answer, what: &str) -> AppResult<T> {
-    let body = if answer.body.trim().is_empty() { "{}" } else { answer.body.as_str() };
-    serde_json::from_str(body).map_err(|e| {
-        AppError::internal(format!("Yespo's answer to {what} could not be read"))
-            .with_details(format!("{e}\n{}", crate::secret::scrub(&answer.body.chars().take(2000).collect::<String>())))
-    })
+    lenient::decode(&answer.body).map_err(|e| unreadable(answer, what, e))
 }
 
-fn decode_list<T: DeserializeOwned>(answer: &Answer, what: &str) -> AppResult<Vec<T>> {
-    lenient::decode_list(&answer.body).map_err(|e| {
-        AppError::internal(format!("Yespo's answer to {what} could not be read")).with_details(e.to_string())
-    })
+fn decode_list<T: DeserializeOwned + Default + PartialEq>(answer: &Answer, what: &str) -> AppResult<Vec<T>> {
+    lenient::decode_list(&answer.body).map_err(|e| unreadable(answer, what, e))
+}
+
+/// The message names where the answer went wrong; why (which may quote a value, e.g. an
+/// email) and the body go to `details`, which is never logged.
+fn unreadable(answer: &Answer, what: &str, e: lenient::DecodeError) -> AppError {
+    let at = if e.path.is_empty() { String::new() } else { format!(" (at {})", e.path) };
+    AppError::internal(format!("Yespo's answer to {what} could not be read{at}")).with_details(format!(
+        "{}\n{}",
+        e.message,
+        crate::secret::scrub(&answer.body.chars().take(2000).collect::<String>())
+    ))
 }
 
 fn total_count(answer: &Answer) -> Option<u64> {
@@ -207,8 +212,16 @@ impl YespoClient {
         }
         let body = serde_json::to_vec(request)
             .map_err(|e| AppError::internal("Cannot encode contacts").with_details(e.to_string()))?;
-        // An upsert by dedupe key: sending it again does no harm, so it is retried like a read.
-        let call = Call { method: Method::POST, body: Some(body), ..get("v1/contacts", "/api/v1/contacts") };
+        // Not retried here after a 5xx or a network error: Yespo runs bulk imports asynchronously,
+        // so a blind re-send can start a second import and lose the first `asyncSessionId`.
+        // Sending a batch again is the upload job's decision (and it records it). 429s are
+        // retried: Yespo refuses those before doing anything.
+        let call = Call {
+            method: Method::POST,
+            body: Some(body),
+            idempotent: false,
+            ..get("v1/contacts", "/api/v1/contacts")
+        };
         decode(&self.send(call).await?, "the contact upload")
     }
 

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use base64::Engine;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode};
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -99,6 +100,8 @@ pub struct YespoClientBuilder {
     auth: Auth,
     retry: RetryPolicy,
     limits: RateLimits,
+    throttle: Option<Arc<Throttle>>,
+    ended: Option<CancellationToken>,
     timeout: Duration,
     connect_timeout: Duration,
 }
@@ -112,6 +115,18 @@ impl YespoClientBuilder {
     /// Client-side limits (default: 90% of Yespo's published rates).
     pub fn rate_limits(mut self, limits: RateLimits) -> Self {
         self.limits = limits;
+        self
+    }
+    /// Share this rate budget instead of making a new one: every client of one account must
+    /// draw from the same budget, as Yespo counts per account.
+    pub fn shared_throttle(mut self, throttle: Arc<Throttle>) -> Self {
+        self.throttle = Some(throttle);
+        self
+    }
+    /// When `token` is cancelled the client's session is over (log out, account removed or
+    /// changed): every call, also one in flight, fails with `auth_required`.
+    pub fn ended_by(mut self, token: CancellationToken) -> Self {
+        self.ended = Some(token);
         self
     }
     /// Whole-request timeout (default 30 s).
@@ -156,7 +171,8 @@ impl YespoClientBuilder {
                 base: base_str,
                 auth: self.auth,
                 retry: self.retry,
-                throttle: Throttle::new(self.limits),
+                throttle: self.throttle.unwrap_or_else(|| Arc::new(Throttle::new(self.limits))),
+                ended: self.ended,
                 user_agent,
             }),
             cancel: None,
@@ -170,7 +186,9 @@ struct Inner {
     base: String,
     auth: Auth,
     retry: RetryPolicy,
-    throttle: Throttle,
+    throttle: Arc<Throttle>,
+    /// Cancelled when the session this client belongs to ends.
+    ended: Option<CancellationToken>,
     user_agent: String,
 }
 
@@ -207,7 +225,8 @@ pub(crate) struct Call<'a> {
     pub endpoint: &'static str,
     pub query: Vec<(&'a str, String)>,
     pub body: Option<Vec<u8>>,
-    /// Safe to send again after a 5xx or a network error (reads, and upserts like POST contacts).
+    /// Safe to send again after a 5xx or a network error: reads. Writes are not, not even
+    /// upserts (a bulk import is asynchronous; whether to send it again is the caller's call).
     pub idempotent: bool,
 }
 
@@ -219,6 +238,8 @@ impl YespoClient {
             auth,
             retry: RetryPolicy::default(),
             limits: RateLimits::default(),
+            throttle: None,
+            ended: None,
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
         }
@@ -250,17 +271,18 @@ impl YespoClient {
         Ok((value, token))
     }
 
-    async fn pause(&self, wait: Duration) -> AppResult<()> {
-        match &self.cancel {
-            None => {
-                tokio::time::sleep(wait).await;
-                Ok(())
-            }
-            Some(token) => tokio::select! {
-                _ = token.cancelled() => Err(cancelled()),
-                _ = tokio::time::sleep(wait) => Ok(()),
-            },
+    /// Run `work` unless the caller cancels or the session ends first.
+    async fn interruptible<T>(&self, work: impl Future<Output = T>) -> AppResult<T> {
+        tokio::select! {
+            biased;
+            _ = cancelled_or_never(self.inner.ended.as_ref()) => Err(session_ended()),
+            _ = cancelled_or_never(self.cancel.as_ref()) => Err(cancelled()),
+            value = work => Ok(value),
         }
+    }
+
+    async fn pause(&self, wait: Duration) -> AppResult<()> {
+        self.interruptible(tokio::time::sleep(wait)).await
     }
 
     async fn throttle(&self, family: RateFamily) -> AppResult<()> {
@@ -298,11 +320,14 @@ impl YespoClient {
         let mut rejected: Option<Secret> = None;
         let mut refreshed = false;
         loop {
+            if self.inner.ended.as_ref().is_some_and(|t| t.is_cancelled()) {
+                return Err(session_ended());
+            }
             if self.cancel.as_ref().is_some_and(|t| t.is_cancelled()) {
                 return Err(cancelled());
             }
             self.throttle(family).await?;
-            let (auth, token) = self.auth_header(rejected.take().as_ref()).await?;
+            let (auth, token) = self.interruptible(self.auth_header(rejected.take().as_ref())).await??;
             let mut request = self
                 .inner
                 .http
@@ -317,9 +342,11 @@ impl YespoClient {
             let attempt_started = Instant::now();
             let outcome = self.run(request).await?;
             let elapsed = attempt_started.elapsed().as_millis() as u64;
+            // The path and the names of the parameters, never their values (an email, a phone).
+            let params = call.query.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(",");
             let failure = match outcome {
                 Ok((status, headers, body)) => {
-                    tracing::debug!(method = %call.method, endpoint = call.endpoint, status = status.as_u16(), retries, ms = elapsed, "yespo call");
+                    tracing::debug!(method = %call.method, path = %call.path, params, status = status.as_u16(), retries, ms = elapsed, "yespo call");
                     if status.is_success() {
                         return Ok(Answer { headers, body });
                     }
@@ -334,7 +361,7 @@ impl YespoClient {
                     Failure::Status(status, headers, body)
                 }
                 Err(error) => {
-                    tracing::debug!(method = %call.method, endpoint = call.endpoint, retries, ms = elapsed, error = %error, "yespo call failed");
+                    tracing::debug!(method = %call.method, path = %call.path, params, retries, ms = elapsed, error = %error, "yespo call failed");
                     Failure::Network(error)
                 }
             };
@@ -358,7 +385,8 @@ impl YespoClient {
         }
     }
 
-    /// One HTTP exchange, cancellable. Outer `Err` only for cancellation.
+    /// One HTTP exchange, cancellable. Outer `Err` only for cancellation or a session's end.
+    /// A transport error loses its URL: the query may hold an email or a phone number.
     async fn run(
         &self,
         request: reqwest::RequestBuilder,
@@ -370,18 +398,23 @@ impl YespoClient {
             let body = response.text().await?;
             Ok((status, headers, body))
         };
-        match &self.cancel {
-            None => Ok(exchange.await),
-            Some(token) => tokio::select! {
-                _ = token.cancelled() => Err(cancelled()),
-                result = exchange => Ok(result),
-            },
-        }
+        Ok(self.interruptible(exchange).await?.map_err(reqwest::Error::without_url))
+    }
+}
+
+async fn cancelled_or_never(token: Option<&CancellationToken>) {
+    match token {
+        Some(token) => token.cancelled().await,
+        None => std::future::pending().await,
     }
 }
 
 fn cancelled() -> AppError {
     AppError::new(ErrorCode::Cancelled, "Cancelled")
+}
+
+fn session_ended() -> AppError {
+    AppError::session_ended()
 }
 
 /// `Retry-After` in seconds (the HTTP-date form is not used by Yespo's stack; ignored).
@@ -401,21 +434,20 @@ fn details_of(status: StatusCode, body: &str) -> String {
     format!("HTTP {}\n{}", status.as_u16(), scrub(&shown))
 }
 
-/// Yespo's words from an error body: plain text, or the `message`/`error_description` of JSON.
+/// Yespo's words from an error body: plain text, or the `message`/`error_description` of JSON;
+/// cut to 300 characters, and scrubbed of live secrets like the details.
 fn yespo_text(body: &str) -> Option<String> {
     let body = body.trim();
     if body.is_empty() {
         return None;
     }
-    if let Ok(v) = serde_json::from_str::<serde_json::Value>(body) {
-        for key in ["message", "error_description", "error"] {
-            if let Some(text) = v.get(key).and_then(|m| m.as_str()) {
-                return Some(text.to_string());
-            }
-        }
-        return None;
-    }
-    Some(body.chars().take(300).collect())
+    let text = match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(v) => ["message", "error_description", "error"]
+            .iter()
+            .find_map(|key| v.get(key).and_then(|m| m.as_str()).map(str::to_string))?,
+        Err(_) => body.to_string(),
+    };
+    Some(scrub(&text.chars().take(300).collect::<String>()).into_owned())
 }
 
 impl Failure {

@@ -3,29 +3,57 @@
 //! Real Yespo answers have varied (yespo-api.md §7.6): a list of one sent as the bare element,
 //! numbers and booleans sent as strings, `null` where a list was expected. Each helper accepts
 //! every form seen and yields the canonical Rust type; use them with `#[serde(default,
-//! deserialize_with = "...")]`.
+//! deserialize_with = "...")]`. Lenient is not lax: an object that has none of the fields of
+//! the item it stands for (an error object where a list was expected) and a number that is not
+//! an exact integer in range are errors, never an empty item or a saturated id.
 
 use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::Deserialize;
 use serde_json::Value;
 
-/// A list that may come as a list, a bare element, or `null`/missing (→ empty).
+/// A list that may come as a list, a bare element, or `null`/missing (→ empty). A bare object
+/// that decodes to an all-empty item is refused: it is not an item (say, an error object).
 pub fn list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
-    T: DeserializeOwned,
+    T: DeserializeOwned + Default + PartialEq,
 {
-    match Value::deserialize(d)? {
+    list_of(Value::deserialize(d)?).map_err(de::Error::custom)
+}
+
+fn list_of<T: DeserializeOwned + Default + PartialEq>(value: Value) -> Result<Vec<T>, DecodeError> {
+    match value {
         Value::Null => Ok(Vec::new()),
-        Value::Array(items) => items.into_iter().map(|v| T::deserialize(v).map_err(de::Error::custom)).collect(),
-        single => Ok(vec![T::deserialize(single).map_err(de::Error::custom)?]),
+        Value::Array(items) => {
+            items.into_iter().enumerate().map(|(i, v)| item(v).map_err(|e| e.within(&format!("[{i}]")))).collect()
+        }
+        single => {
+            let is_object = single.is_object();
+            let one: T = item(single)?;
+            if is_object && one == T::default() {
+                return Err(DecodeError {
+                    path: String::new(),
+                    message: "expected a list, got an object with none of the expected fields".into(),
+                });
+            }
+            Ok(vec![one])
+        }
     }
 }
 
-/// An integer from a number or a numeric string.
+/// One value, with the path of a bad part in the error.
+fn item<T: DeserializeOwned>(v: Value) -> Result<T, DecodeError> {
+    serde_path_to_error::deserialize(v).map_err(DecodeError::from)
+}
+
+/// An integer from a number or a numeric string; a fraction or a number outside `i64` is none.
 pub fn as_i64(v: &Value) -> Option<i64> {
+    // 2^63 exactly: `i64::MAX as f64` rounds up to it, so the bound is exclusive.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     match v {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && (-LIMIT..LIMIT).contains(f)).map(|f| f as i64)),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
@@ -123,21 +151,71 @@ where
     }
 }
 
-/// Decode a whole answer that is a list, or a bare element, or empty.
-pub fn decode_list<T: DeserializeOwned>(body: &str) -> Result<Vec<T>, serde_json::Error> {
+/// Decode a whole answer that is a list, or a bare element, or empty. The error names where in
+/// the answer it failed (`[3].id: expected an integer…`).
+pub fn decode_list<T: DeserializeOwned + Default + PartialEq>(body: &str) -> Result<Vec<T>, DecodeError> {
     if body.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let mut d = serde_json::Deserializer::from_str(body);
-    list(&mut d)
+    let value: Value =
+        serde_json::from_str(body).map_err(|e| DecodeError { path: String::new(), message: e.to_string() })?;
+    list_of(value)
 }
+
+/// Decode a whole answer that is one object; the error names the path of the bad value.
+pub fn decode<T: DeserializeOwned>(body: &str) -> Result<T, DecodeError> {
+    let body = if body.trim().is_empty() { "{}" } else { body };
+    let mut d = serde_json::Deserializer::from_str(body);
+    serde_path_to_error::deserialize(&mut d).map_err(DecodeError::from)
+}
+
+/// An answer that could not be decoded: where (a path like `groups[2].id`, empty for the top)
+/// and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// Where in the answer, e.g. `balance` or `[3].id`; empty for the whole answer.
+    pub path: String,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl DecodeError {
+    /// The same error, seen from one level up (`prefix` is `[3]` or a field name).
+    fn within(mut self, prefix: &str) -> DecodeError {
+        self.path = match self.path.as_str() {
+            "" => prefix.to_string(),
+            p if p.starts_with('[') => format!("{prefix}{p}"),
+            p => format!("{prefix}.{p}"),
+        };
+        self
+    }
+}
+
+impl<E: std::fmt::Display> From<serde_path_to_error::Error<E>> for DecodeError {
+    fn from(e: serde_path_to_error::Error<E>) -> DecodeError {
+        let path = e.path().to_string();
+        DecodeError { path: if path == "." { String::new() } else { path }, message: e.inner().to_string() }
+    }
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "at {}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde::Deserialize;
 
-    #[derive(Debug, Deserialize, PartialEq)]
+    #[derive(Debug, Default, Deserialize, PartialEq)]
     struct Sample {
         #[serde(default, deserialize_with = "opt_i64")]
         id: Option<i64>,
@@ -163,5 +241,42 @@ mod tests {
         assert!(serde_json::from_str::<Sample>(r#"{"id": "five"}"#).is_err());
         assert_eq!(decode_list::<i64>("").unwrap(), Vec::<i64>::new());
         assert_eq!(decode_list::<i64>("3").unwrap(), vec![3]);
+    }
+
+    #[test]
+    fn an_object_with_none_of_the_fields_is_not_a_list_of_one() {
+        // A bare item is still a list of one...
+        assert_eq!(decode_list::<Sample>(r#"{"id": 5}"#).unwrap().len(), 1);
+        // ...but an error object (or `{}`) in its place is an error, not an all-empty item.
+        let err = decode_list::<Sample>(r#"{"error": "Internal error", "status": 500}"#).unwrap_err();
+        assert!(err.to_string().contains("none of the expected fields"), "{err}");
+        assert!(decode_list::<Sample>("{}").is_err());
+        #[derive(Debug, Default, PartialEq, Deserialize)]
+        struct Outer {
+            #[serde(default, deserialize_with = "list")]
+            items: Vec<Sample>,
+        }
+        let err = decode::<Outer>(r#"{"items": {"message": "no"}}"#).unwrap_err();
+        assert_eq!(err.path, "items", "{err}");
+    }
+
+    #[test]
+    fn bad_values_name_their_path() {
+        let err = decode_list::<Sample>(r#"[{"id": 1}, {"id": 2}, {"id": "x"}]"#).unwrap_err();
+        assert!(err.to_string().contains("[2].id"), "{err}");
+        let err = decode::<Sample>(r#"{"tags": ["a", {"b": 1}]}"#).unwrap_err();
+        assert!(err.to_string().contains("tags") && err.to_string().contains("[1]"), "{err}");
+    }
+
+    #[test]
+    fn out_of_range_or_fractional_numbers_are_not_ids() {
+        assert_eq!(as_i64(&serde_json::json!(42.0)), Some(42));
+        assert_eq!(as_i64(&serde_json::json!(-7)), Some(-7));
+        assert_eq!(as_i64(&serde_json::json!(1e30)), None);
+        assert_eq!(as_i64(&serde_json::json!(-1e30)), None);
+        assert_eq!(as_i64(&serde_json::json!(9.223372036854776e18)), None);
+        assert_eq!(as_i64(&serde_json::json!(1.5)), None);
+        let err = decode::<Sample>(r#"{"id": 1e30}"#).unwrap_err();
+        assert_eq!(err.path, "id", "{err}");
     }
 }

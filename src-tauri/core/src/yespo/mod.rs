@@ -16,4 +16,4 @@ pub use client::{
     MAX_CONTACTS_PER_REQUEST, MAX_PAGE_SIZE,
 };
 pub use models::*;
-pub use throttle::RateLimits;
+pub use throttle::{RateLimits, Throttle};

@@ -52,6 +52,8 @@ impl Default for RateLimits {
     }
 }
 
+/// One account's rate budget: a limiter per method family. Shared by every client of the
+/// account ([`super::YespoClientBuilder::shared_throttle`]).
 pub struct Throttle {
     contacts_search: DefaultDirectRateLimiter,
     default: DefaultDirectRateLimiter,
@@ -65,6 +67,7 @@ fn per_second(n: u32) -> Quota {
 }
 
 impl Throttle {
+    /// A fresh budget at `limits`.
     pub fn new(limits: RateLimits) -> Throttle {
         let hourly = NonZeroU32::new(limits.message_reads_per_hour.max(1)).expect("at least 1");
         Throttle {

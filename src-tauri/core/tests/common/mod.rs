@@ -1,258 +1,188 @@
-//! Shared helpers for the sandbox tests: start a sandbox, call it over real HTTP, and check
-//! answers against Yespo's OpenAPI spec.
-#![allow(dead_code)]
+//! Shared helpers for the core's integration tests, which run the Yespo client and the login
+//! against the Yespo sandbox over real HTTP. Sandbox helpers live in `yespo_sandbox::testing`,
+//! next to the sandbox, and are shared with its own tests; the login helpers are here.
+#![allow(unused_imports, dead_code)]
 
-use base64::Engine;
-use serde_json::{json, Value};
-use std::sync::OnceLock;
-use yespo_core::sandbox::{Knobs, Right, Sandbox, SandboxConfig};
+pub use yespo_sandbox::testing::{hidden_fields, http, oauth_token, sandbox};
 
-/// A sandbox with `contacts` demo contacts and no rate limits (tests that need limits turn them on).
-pub async fn sandbox(contacts: usize, knobs: impl FnOnce(&mut Knobs)) -> Sandbox {
-    let mut config = SandboxConfig { contacts, ..SandboxConfig::default() };
-    config.knobs.rate_limits = false;
-    config.knobs.import_speed = 0;
-    knobs(&mut config.knobs);
-    Sandbox::start(config).await.expect("the sandbox starts")
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+use yespo_core::login::*;
+use yespo_core::{AppError, AppResult, Secret};
+use yespo_sandbox::{Knobs, Right, Sandbox};
+
+/// A secret store in memory that can refuse writes (a locked keychain) and hold reads of one
+/// kind until released (to catch a refresh in flight).
+#[derive(Default)]
+pub struct MemoryStore {
+    map: Mutex<HashMap<(String, SecretKind), Secret>>,
+    refuse_writes: AtomicBool,
+    pub refused: AtomicUsize,
+    gate: Mutex<Option<SecretKind>>,
+    gate_changed: Condvar,
+    pub gated_reads: AtomicUsize,
 }
 
-/// An HTTP client that does not follow redirects (OAuth tests look at them).
-pub fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .expect("a reqwest client")
-}
-
-pub fn basic(key: &str) -> String {
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("user:{key}")))
-}
-
-/// Calls the sandbox's API with one set of credentials.
-pub struct Api {
-    pub base: String,
-    pub auth: String,
-    pub client: reqwest::Client,
-}
-
-/// What came back: status, headers, body text and (if it is JSON) the parsed body.
-#[derive(Debug)]
-pub struct Answer {
-    pub status: u16,
-    pub headers: reqwest::header::HeaderMap,
-    pub text: String,
-}
-
-impl Answer {
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+impl MemoryStore {
+    pub fn refuse_writes(&self, refuse: bool) {
+        self.refuse_writes.store(refuse, Ordering::SeqCst);
     }
-    pub fn total_count(&self) -> Option<usize> {
-        self.headers.get("TotalCount").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok())
+
+    /// Reads of `kind` wait until [`MemoryStore::open_gate`].
+    pub fn hold_reads_of(&self, kind: SecretKind) {
+        *self.gate.lock().unwrap() = Some(kind);
+    }
+
+    pub fn open_gate(&self) {
+        *self.gate.lock().unwrap() = None;
+        self.gate_changed.notify_all();
+    }
+
+    pub fn peek(&self, id: &str, kind: SecretKind) -> Option<Secret> {
+        self.map.lock().unwrap().get(&(id.to_string(), kind)).cloned()
     }
 }
 
-impl Api {
-    pub fn with_key(sandbox: &Sandbox, right: Right) -> Api {
-        Api { base: sandbox.base_url().to_string(), auth: basic(&sandbox.api_key(right)), client: http() }
-    }
-
-    pub fn with_bearer(sandbox: &Sandbox, token: &str) -> Api {
-        Api { base: sandbox.base_url().to_string(), auth: format!("Bearer {token}"), client: http() }
-    }
-
-    pub async fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Answer {
-        let url = format!("{}/api/{}", self.base, path.trim_start_matches('/'));
-        let mut req = self
-            .client
-            .request(method.parse().expect("a method"), url)
-            .header("Authorization", &self.auth)
-            .header("Accept", "application/json");
-        if let Some(body) = body {
-            req = req.header("Content-Type", "application/json").body(body.to_string());
-        }
-        let res = req.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let text = res.text().await.expect("a body");
-        Answer { status, headers, text }
-    }
-
-    pub async fn get(&self, path: &str) -> Answer {
-        self.call("GET", path, None).await
-    }
-
-    pub async fn post(&self, path: &str, body: &Value) -> Answer {
-        self.call("POST", path, Some(body)).await
-    }
-}
-
-/// Yespo's OpenAPI 3.0.1 spec (a copy of ../shared/reference/yespo-openapi.json).
-pub fn spec() -> &'static Value {
-    static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        let text = include_str!("../fixtures/yespo-openapi.json");
-        let mut spec: Value = serde_json::from_str(text).expect("the spec is JSON");
-        // `orgId` is not in the spec's AccountInfo, but the official Shopify app reads it from
-        // real answers (yespo-api.md §2), so the sandbox sends it.
-        spec["components"]["schemas"]["AccountInfo"]["properties"]["orgId"] = json!({"type": "integer"});
-        // Strict: an answer may not carry properties the spec does not name, so a misspelt
-        // field (say `firstname`) fails the contract test instead of passing unnoticed.
-        close_objects(&mut spec["components"]);
-        spec
-    })
-}
-
-fn close_objects(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
-                map.insert("additionalProperties".into(), Value::Bool(false));
-            }
-            for (_, child) in map.iter_mut() {
-                close_objects(child);
+impl SecretStore for MemoryStore {
+    fn get(&self, id: &str, kind: SecretKind) -> AppResult<Option<Secret>> {
+        let mut gate = self.gate.lock().unwrap();
+        if *gate == Some(kind) {
+            self.gated_reads.fetch_add(1, Ordering::SeqCst);
+            while *gate == Some(kind) {
+                gate = self.gate_changed.wait(gate).unwrap();
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(close_objects),
-        _ => {}
+        drop(gate);
+        Ok(self.peek(id, kind))
     }
-}
-
-/// The 200 response schema of an operation (`path` as the spec spells it, e.g.
-/// `/api/v1/contact/{id}`).
-pub fn response_schema(path: &str, method: &str) -> Value {
-    let op = &spec()["paths"][path][method];
-    assert!(op.is_object(), "the spec has no {method} {path}");
-    let content =
-        op["responses"]["200"]["content"].as_object().unwrap_or_else(|| panic!("{method} {path}: no 200 content"));
-    let (_, media) = content.iter().next().expect("one media type");
-    media["schema"].clone()
-}
-
-/// Validate `value` against `schema`, resolving `$ref`s into the spec's components.
-pub fn validate(schema: &Value, value: &Value) -> Result<(), String> {
-    let root = json!({"allOf": [schema], "components": spec()["components"]});
-    let validator = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft4)
-        .build(&root)
-        .map_err(|e| format!("bad schema: {e}"))?;
-    let errors: Vec<String> =
-        validator.iter_errors(value).map(|e| format!("{} at {}", e, e.instance_path())).take(5).collect();
-    if errors.is_empty() {
+    fn set(&self, id: &str, kind: SecretKind, value: &Secret) -> AppResult<()> {
+        if self.refuse_writes.load(Ordering::SeqCst) {
+            self.refused.fetch_add(1, Ordering::SeqCst);
+            return Err(AppError::keychain_unavailable("The test keychain refuses writes"));
+        }
+        self.map.lock().unwrap().insert((id.to_string(), kind), value.clone());
         Ok(())
-    } else {
-        Err(errors.join("; "))
+    }
+    fn delete(&self, id: &str, kind: SecretKind) -> AppResult<()> {
+        self.map.lock().unwrap().remove(&(id.to_string(), kind));
+        Ok(())
     }
 }
 
-fn resolve(schema: &Value) -> Value {
-    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-        let name = r.trim_start_matches("#/components/schemas/");
-        return resolve(&spec()["components"]["schemas"][name]);
-    }
-    schema.clone()
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// Undo quirk mode with the schema's help: a bare object where the schema wants a list becomes a
-/// list of one, and strings where it wants numbers or booleans become those.
-pub fn normalise(value: &Value, schema: &Value) -> Value {
-    let schema = resolve(schema);
-    match schema.get("type").and_then(Value::as_str) {
-        Some("array") => {
-            let items = schema.get("items").cloned().unwrap_or(json!({}));
-            match value {
-                Value::Array(a) => Value::Array(a.iter().map(|v| normalise(v, &items)).collect()),
-                Value::Null => Value::Null,
-                single => Value::Array(vec![normalise(single, &items)]),
-            }
-        }
-        Some("integer") => match value {
-            Value::String(s) => s.parse::<i64>().map(|n| json!(n)).unwrap_or(value.clone()),
-            _ => value.clone(),
-        },
-        Some("number") => match value {
-            Value::String(s) => s.parse::<f64>().map(|n| json!(n)).unwrap_or(value.clone()),
-            _ => value.clone(),
-        },
-        Some("boolean") => match value {
-            Value::String(s) => s.parse::<bool>().map(|b| json!(b)).unwrap_or(value.clone()),
-            _ => value.clone(),
-        },
-        _ => match value {
-            Value::Object(map) => {
-                let props = schema.get("properties").cloned().unwrap_or(json!({}));
-                let extra = schema.get("additionalProperties").cloned().unwrap_or(json!({}));
-                Value::Object(
-                    map.iter()
-                        .map(|(k, v)| {
-                            let s = props.get(k).cloned().unwrap_or_else(|| extra.clone());
-                            let s = if s.is_object() { s } else { json!({}) };
-                            (k.clone(), normalise(v, &s))
-                        })
-                        .collect(),
-                )
-            }
-            _ => value.clone(),
-        },
+/// A sandbox, an OAuth app registered with a free loopback port, an account for it, and the
+/// app's registry and login manager over it.
+pub struct Setup {
+    pub sandbox: Sandbox,
+    pub sessions: Arc<Sessions>,
+    pub logins: LoginManager,
+    pub account: Account,
+    pub callback: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Setup {
+    pub fn env(&self) -> &LoginEnv {
+        self.sessions.env()
+    }
+
+    /// The account as the list has it now.
+    pub fn account_now(&self) -> Account {
+        self.env().accounts.get(&self.account.id).unwrap()
     }
 }
 
-/// Numbers compare by value (the quirky `"1523.75"` parses back to `1523.75`, `"500.0"` to `500`).
-pub fn same_json(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_json(p, q)),
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
-        }
-        _ => a == b,
-    }
+pub async fn setup(store: Arc<dyn SecretStore>, knobs: impl FnOnce(&mut Knobs)) -> Setup {
+    setup_with(store, SessionOptions::default(), knobs).await
 }
 
-/// An OAuth access token for the seeded app with `right`, through the real endpoints (the form
-/// post of the login page, then the token exchange).
-pub async fn oauth_token(sandbox: &Sandbox, right: Right) -> String {
-    let app = sandbox.oauth_app(right);
-    let info = sandbox.info();
-    let client = http();
+pub async fn setup_with(store: Arc<dyn SecretStore>, options: SessionOptions, knobs: impl FnOnce(&mut Knobs)) -> Setup {
+    let sandbox = sandbox(100, knobs).await;
+    let callback = format!("http://127.0.0.1:{}/callback", free_port());
+    let dir = tempfile::tempdir().unwrap();
+    let env = LoginEnv::new(AccountStore::new(dir.path()), store).unwrap();
+    let account = oauth_account(&sandbox, &env, "Sandbox", &callback);
+    let sessions = Arc::new(Sessions::with_options(env, options));
+    let logins = LoginManager::new(sessions.clone());
+    Setup { sandbox, sessions, logins, account, callback, _dir: dir }
+}
+
+/// Add an OAuth account for an app registered at the sandbox with `callback`.
+pub fn oauth_account(sandbox: &Sandbox, env: &LoginEnv, name: &str, callback: &str) -> Account {
+    let app = sandbox.register_app(name, callback, Right::FullAccess);
     let base = sandbox.base_url();
-    let form = [
-        ("client_id", app.client_id.as_str()),
-        ("redirect_uri", app.callback_url.as_str()),
-        ("username", info.demo_user.as_str()),
-        ("password", info.demo_password.as_str()),
-        ("decision", "approve"),
-    ];
-    let r = client.post(format!("{base}/uaa/oauth/authorize")).form(&form).send().await.unwrap();
-    let location = r.headers()["location"].to_str().unwrap().to_string();
-    let code = location.split("code=").nth(1).unwrap().split('&').next().unwrap().to_string();
-    let tokens: Value = client
-        .post(format!("{base}/uaa/oauth/token"))
-        .basic_auth(&app.client_id, Some(&app.client_secret))
-        .form(&[("grant_type", "authorization_code"), ("code", &code)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    tokens["access_token"].as_str().unwrap().to_string()
-}
-
-/// HTML entities back to text (the sandbox's pages escape what they echo).
-pub fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-}
-
-/// The hidden inputs of the sandbox's login form, as a browser would send them back.
-pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
-    html.split("<input type=\"hidden\" ")
-        .skip(1)
-        .map(|rest| {
-            let name = rest.split("name=\"").nth(1).unwrap().split('"').next().unwrap();
-            let value = rest.split("value=\"").nth(1).unwrap().split('"').next().unwrap();
-            (name.to_string(), unescape(value))
+    let account = Account::new(
+        accounts::new_account_id(),
+        name.into(),
+        format!("{base}/api"),
+        AccountAuth::OAuth {
+            client_id: app.client_id.clone(),
+            callback_url: callback.to_string(),
+            authorize_url: format!("{base}/uaa/oauth/authorize"),
+            token_url: format!("{base}/uaa/oauth/token"),
+            client_auth: ClientAuthStyle::Basic,
+        },
+    );
+    env.accounts
+        .update(|f| {
+            f.accounts.push(account.clone());
+            Ok(())
         })
-        .collect()
+        .unwrap();
+    env.secrets.set(&account.id, SecretKind::ClientSecret, &Secret::new(app.client_secret.clone())).unwrap();
+    account
+}
+
+/// The user's part in the browser: open the authorize URL, submit the form, follow the redirect
+/// to the app's listener. Returns the listener's page.
+pub async fn browser(sandbox: &Sandbox, authorize_url: &str, decision: &str) -> (u16, String) {
+    let http = http();
+    let page = http.get(authorize_url).send().await.unwrap();
+    assert_eq!(page.status(), 200, "the login page opens");
+    let html = page.text().await.unwrap();
+    let mut form = hidden_fields(&html);
+    let info = sandbox.info();
+    form.push(("username".into(), info.demo_user));
+    form.push(("password".into(), info.demo_password));
+    form.push(("decision".into(), decision.into()));
+    let r = http.post(format!("{}/uaa/oauth/authorize", sandbox.base_url())).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 302);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let landing = http.get(&location).send().await.unwrap();
+    (landing.status().as_u16(), landing.text().await.unwrap())
+}
+
+/// Log in through the login manager, the test playing the browser.
+pub async fn log_in(s: &Setup) -> Account {
+    let started = s.logins.start(&s.account.id).await.unwrap();
+    assert!(!started.reused);
+    let url = started.authorize_url.clone();
+    assert!(url.starts_with(s.sandbox.base_url()));
+    assert!(url.contains("code_challenge_method=S256") && url.contains("state="), "{url}");
+    let (done, (status, page)) =
+        tokio::join!(s.logins.wait(Some(started.login_id)), browser(&s.sandbox, &url, "approve"));
+    assert_eq!(status, 200);
+    assert!(page.contains("You can close this tab"), "{page}");
+    done.unwrap()
+}
+
+/// Let the access token expire at the sandbox and here: log in with a 3-second token (so the
+/// login's own check does not find it due yet; new tokens then live an hour), and wait past
+/// its end.
+pub async fn log_in_and_let_the_token_expire(s: &Setup) -> Account {
+    s.sandbox.update_knobs(|k| k.access_token_ttl_secs = 3);
+    let account = log_in(s).await;
+    s.sandbox.update_knobs(|k| k.access_token_ttl_secs = 3600);
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    account
+}
+
+/// The port of a Callback URL.
+pub fn port_of(callback: &str) -> u16 {
+    loopback::CallbackUrl::parse(callback).unwrap().port
 }

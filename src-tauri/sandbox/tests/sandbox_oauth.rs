@@ -6,12 +6,12 @@ use axum::extract::RawQuery;
 use axum::routing::get;
 use base64::Engine;
 use common::*;
-use serde_json::Value;
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use yespo_core::sandbox::{OAuthApp, Right, Sandbox};
+use yespo_sandbox::{OAuthApp, Right, Sandbox};
 
 /// A stand-in for the app's loopback listener: records every query string it gets.
 async fn callback_server() -> (String, Arc<Mutex<Vec<String>>>) {
@@ -301,11 +301,8 @@ async fn with_a_state_file_logins_survive_a_restart_and_no_token_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let state_file = dir.path().join("sandbox-grants.json");
     let start = || {
-        let mut config = yespo_core::sandbox::SandboxConfig {
-            contacts: 10,
-            state_file: Some(state_file.clone()),
-            ..Default::default()
-        };
+        let mut config =
+            yespo_sandbox::SandboxConfig { contacts: 10, state_file: Some(state_file.clone()), ..Default::default() };
         config.knobs.rate_limits = false;
         Sandbox::start(config)
     };
@@ -329,4 +326,58 @@ async fn with_a_state_file_logins_survive_a_restart_and_no_token_is_written() {
     )
     .await;
     assert_eq!(status, 200);
+}
+
+async fn stats(sandbox: &Sandbox) -> Value {
+    let r = http().get(format!("{}/__sandbox/stats", sandbox.base_url())).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn token_requests_are_counted_by_grant_type_accepted_or_not() {
+    let sandbox = sandbox(10, |_| {}).await;
+    assert_eq!(
+        stats(&sandbox).await,
+        json!({"apiRequests": 0, "tokenRequests": {"authorization_code": 0, "refresh_token": 0}})
+    );
+    let app = sandbox.oauth_app(Right::FullAccess);
+    let code = code_for(&sandbox, &app, "").await;
+    let (status, tokens) =
+        exchange(&sandbox, &app, &[("grant_type", "authorization_code"), ("code", &code)], true).await;
+    assert_eq!(status, 200, "{tokens}");
+    // Refused requests count too: a spent code, a spent refresh token, a wrong client secret.
+    let (status, _) = exchange(&sandbox, &app, &[("grant_type", "authorization_code"), ("code", &code)], true).await;
+    assert_eq!(status, 400);
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let (status, _) =
+        exchange(&sandbox, &app, &[("grant_type", "refresh_token"), ("refresh_token", refresh)], false).await;
+    assert_eq!(status, 200);
+    let (status, _) =
+        exchange(&sandbox, &app, &[("grant_type", "refresh_token"), ("refresh_token", refresh)], true).await;
+    assert_eq!(status, 400);
+    let wrong = OAuthApp { client_secret: "not-the-secret".into(), ..app.clone() };
+    let (status, _) =
+        exchange(&sandbox, &wrong, &[("grant_type", "refresh_token"), ("refresh_token", refresh)], true).await;
+    assert_eq!(status, 401);
+    // Any other grant type is counted under its own name.
+    let (status, err) = exchange(&sandbox, &app, &[("grant_type", "password")], true).await;
+    assert_eq!((status, err["error"].as_str()), (400, Some("unsupported_grant_type")));
+    // Only POSTs reach the token endpoint.
+    let get = http().get(format!("{}/uaa/oauth/token?grant_type=refresh_token", sandbox.base_url())).send().await;
+    assert_eq!(get.unwrap().status(), 405);
+
+    assert_eq!(sandbox.token_requests("authorization_code"), 2);
+    assert_eq!(sandbox.token_requests("refresh_token"), 3);
+    assert_eq!(sandbox.token_requests("password"), 1);
+    assert_eq!(sandbox.token_requests("client_credentials"), 0);
+    // API requests are counted apart, answered or not.
+    let api = Api::with_bearer(&sandbox, tokens["access_token"].as_str().unwrap());
+    assert_eq!(api.get("v1/version").await.status, 200);
+    assert_eq!(Api::with_bearer(&sandbox, "not-a-token").get("v1/version").await.status, 401);
+    assert_eq!(sandbox.api_requests(), 2);
+    assert_eq!(
+        stats(&sandbox).await,
+        json!({"apiRequests": 2, "tokenRequests": {"authorization_code": 2, "refresh_token": 3, "password": 1}})
+    );
 }

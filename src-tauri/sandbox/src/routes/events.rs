@@ -1,8 +1,8 @@
 //! Events (group 5), contact activity (group 4) and message status (group 6): enough for the app's
 //! registration check to probe every method group; the sandbox sends no messages.
 
-use crate::sandbox::http::*;
-use crate::sandbox::Shared;
+use crate::http::*;
+use crate::Shared;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;

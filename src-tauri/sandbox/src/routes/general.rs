@@ -1,9 +1,9 @@
 //! General methods (seed 000 group 1): version, account, balance, subscriptions, address books,
 //! interfaces; plus workflows (in no group).
 
-use crate::sandbox::demo_data;
-use crate::sandbox::http::json_ok;
-use crate::sandbox::Shared;
+use crate::demo_data;
+use crate::http::json_ok;
+use crate::Shared;
 use axum::extract::State;
 use axum::response::Response;
 use serde_json::{json, Value};
@@ -76,7 +76,7 @@ pub async fn addressbooks(State(shared): State<Arc<Shared>>) -> Response {
         .collect();
     drop(store);
     json_ok(
-        json!({"addressBook": [{"addressBookId": crate::sandbox::model::ADDRESS_BOOK_ID, "name": "Main", "fieldGroups": field_groups}]}),
+        json!({"addressBook": [{"addressBookId": crate::model::ADDRESS_BOOK_ID, "name": "Main", "fieldGroups": field_groups}]}),
         shared.knobs().quirks,
     )
 }

@@ -5,7 +5,7 @@
 //! stderr. Stops on Ctrl-C or SIGTERM.
 
 use std::io::Write;
-use yespo_core::sandbox::{Sandbox, SandboxConfig};
+use yespo_sandbox::{Sandbox, SandboxConfig};
 
 fn main() {
     let config = match SandboxConfig::from_args_and_env(std::env::args().skip(1), |k| std::env::var(k).ok()) {

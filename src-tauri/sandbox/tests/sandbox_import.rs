@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use yespo_core::sandbox::Right;
+use yespo_sandbox::Right;
 
 fn token_contact(i: usize) -> Value {
     json!({

@@ -1,14 +1,14 @@
 //! Sandbox throughput, printed as figures (not a timed test):
-//! `cargo bench -p yespo-core --bench sandbox_throughput`.
+//! `cargo bench -p yespo-sandbox --bench sandbox_throughput`.
 //!
 //! - `GET contacts` requests per second (rate limits off), for UI-sized and full pages;
 //! - contacts per second for a 30,000-contact bulk import (10 requests of 3000, import speed
 //!   unlimited), from the first POST to the last session FINISHED.
 
-use base64::Engine;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use yespo_core::sandbox::{Right, Sandbox, SandboxConfig};
+use yespo_sandbox::testing::basic;
+use yespo_sandbox::{Right, Sandbox, SandboxConfig};
 
 const CLIENTS: usize = 8;
 
@@ -24,10 +24,7 @@ async fn run() {
     let started = Instant::now();
     let sandbox = Sandbox::start(config).await.unwrap();
     println!("sandbox with 20,000 demo contacts up in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
-    let auth = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("user:{}", sandbox.api_key(Right::FullAccess)))
-    );
+    let auth = basic(&sandbox.api_key(Right::FullAccess));
     let client = reqwest::Client::new();
 
     for (label, query) in [

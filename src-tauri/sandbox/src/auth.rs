@@ -3,11 +3,11 @@
 
 use super::prng::{random_hex, random_uuid, SeededRng};
 use super::rights::Right;
-use crate::secret::constant_time_eq;
 use base64::Engine;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
+use yespo_core::secret::constant_time_eq;
 
 /// A registered OAuth app ("For partners" → "Register app").
 #[derive(Debug, Clone, Serialize)]

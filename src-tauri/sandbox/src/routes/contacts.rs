@@ -1,12 +1,12 @@
 //! Contacts: search, read, single writes, bulk import and its status.
 
-use crate::sandbox::auth::Caller;
-use crate::sandbox::http::*;
-use crate::sandbox::import::ImportJob;
-use crate::sandbox::model::Contact;
-use crate::sandbox::prng::random_uuid;
-use crate::sandbox::store::{self, parse_contact, Dedupe, UpdateScope};
-use crate::sandbox::Shared;
+use crate::auth::Caller;
+use crate::http::*;
+use crate::import::ImportJob;
+use crate::model::Contact;
+use crate::prng::random_uuid;
+use crate::store::{self, parse_contact, Dedupe, UpdateScope};
+use crate::Shared;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method};
@@ -127,12 +127,7 @@ fn guard_repeat(shared: &Shared, caller: &Caller, method: &Method, path: &str, b
     if window.is_zero() {
         return Ok(());
     }
-    let fp = crate::sandbox::limits::fingerprint(&[
-        caller.name.as_bytes(),
-        method.as_str().as_bytes(),
-        path.as_bytes(),
-        body,
-    ]);
+    let fp = crate::limits::fingerprint(&[caller.name.as_bytes(), method.as_str().as_bytes(), path.as_bytes(), body]);
     if shared.duplicates.lock().expect("duplicates lock").is_repeat(fp, window, Instant::now()) {
         return Err(ApiError::Conflict);
     }

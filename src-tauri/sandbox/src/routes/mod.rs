@@ -58,13 +58,28 @@ pub async fn index(State(shared): State<Arc<Shared>>) -> Html<String> {
          <h1>Yespo sandbox</h1><p>A local emulator of the Yespo API and OAuth server for Yespo Admin.</p>\
          <ul><li>API: <code>{0}/api/v1/…</code> (HTTP Basic with an API key, or Bearer)</li>\
          <li>OAuth: <code>{0}/uaa/oauth/authorize</code>, <code>{0}/uaa/oauth/token</code></li>\
-         <li>Knobs: <code>{0}/__sandbox/knobs</code></li></ul></body></html>",
+         <li>Knobs: <code>{0}/__sandbox/knobs</code>; counters: <code>{0}/__sandbox/stats</code></li></ul>\
+         </body></html>",
         shared.base_url
     ))
 }
 
 pub async fn get_knobs(State(shared): State<Arc<Shared>>) -> Response {
     axum::Json(shared.knobs()).into_response()
+}
+
+/// What reached the sandbox so far: `{"apiRequests": n, "tokenRequests": {"authorization_code": n,
+/// "refresh_token": n}}`. Both grant types are always there; any other `grant_type` sent to the
+/// token endpoint is counted under its own name (`""` when it was missing).
+pub async fn get_stats(State(shared): State<Arc<Shared>>) -> Response {
+    let mut tokens = serde_json::Map::new();
+    for grant_type in ["authorization_code", "refresh_token"] {
+        tokens.insert(grant_type.into(), 0.into());
+    }
+    for (grant_type, n) in shared.token_requests.lock().expect("token requests lock").iter() {
+        tokens.insert(grant_type.clone(), (*n).into());
+    }
+    axum::Json(serde_json::json!({"apiRequests": shared.api_requests(), "tokenRequests": tokens})).into_response()
 }
 
 /// Replace the knobs with a JSON object; fields left out keep their defaults.

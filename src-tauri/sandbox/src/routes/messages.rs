@@ -1,8 +1,8 @@
 //! Message templates: email and SMS search and reads, and the email's view-in-browser page.
 
-use crate::sandbox::http::*;
-use crate::sandbox::model::{EmailMessage, SmsMessage};
-use crate::sandbox::Shared;
+use crate::http::*;
+use crate::model::{EmailMessage, SmsMessage};
+use crate::Shared;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -44,10 +44,7 @@ pub async fn get_email(State(shared): State<Arc<Shared>>, Path(id): Path<String>
 /// The token in a view link: derived from the id and seed, so links stay valid across restarts
 /// of the same sandbox but cannot be guessed from the id alone.
 fn view_token(shared: &Shared, id: i64) -> String {
-    format!(
-        "{:016x}",
-        crate::sandbox::limits::fingerprint(&[b"view", &id.to_le_bytes(), &shared.config.seed.to_le_bytes()])
-    )
+    format!("{:016x}", crate::limits::fingerprint(&[b"view", &id.to_le_bytes(), &shared.config.seed.to_le_bytes()]))
 }
 
 pub async fn view_link(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {

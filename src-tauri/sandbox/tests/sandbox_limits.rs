@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use serde_json::json;
 use std::time::{Duration, Instant};
-use yespo_core::sandbox::Right;
+use yespo_sandbox::Right;
 
 #[tokio::test]
 async fn contacts_search_is_limited_to_its_published_rate() {

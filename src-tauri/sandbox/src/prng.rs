@@ -51,7 +51,7 @@ impl SeededRng {
     }
 }
 
-pub use crate::random::{random_hex, random_uuid};
+pub use yespo_core::random::{random_hex, random_uuid};
 
 #[cfg(test)]
 mod tests {

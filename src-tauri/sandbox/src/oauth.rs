@@ -5,8 +5,6 @@
 use super::auth::CodeGrant;
 use super::http::query_map;
 use super::Shared;
-use crate::html::escape;
-use crate::secret::constant_time_eq;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -19,6 +17,8 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use yespo_core::html::escape;
+use yespo_core::secret::constant_time_eq;
 
 pub fn router() -> Router<Arc<Shared>> {
     Router::new()
@@ -161,6 +161,7 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, RawQuery(q
     // Yespo documents both the parameters in the query string and a form body; accept both.
     let mut p = query_map(q.as_deref());
     p.extend(form_urlencoded::parse(&body).into_owned());
+    shared.count_token_request(p.get("grant_type").map(String::as_str).unwrap_or(""));
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -2,9 +2,9 @@
 
 use super::demo_data;
 use super::model::*;
-use crate::yespo::lenient;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use yespo_core::yespo::lenient;
 
 pub struct Store {
     pub contacts: BTreeMap<i64, Contact>,
@@ -583,7 +583,7 @@ pub fn opt_string(v: Option<&Value>) -> Option<String> {
     v.and_then(lenient::as_text)
 }
 
-pub use crate::yespo::lenient::{as_bool as lenient_bool, as_i64 as lenient_i64};
+pub use yespo_core::yespo::lenient::{as_bool as lenient_bool, as_i64 as lenient_i64};
 
 /// A contact's email for `GET contacts/email`.
 pub fn contact_email_json(c: &Contact) -> Option<Value> {

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use yespo_core::sandbox::{rights, MethodGroup, Right};
+use yespo_sandbox::{rights, MethodGroup, Right};
 
 /// One harmless call per method group.
 fn probe(group: MethodGroup) -> (&'static str, &'static str, Option<serde_json::Value>) {

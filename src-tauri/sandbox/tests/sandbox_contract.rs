@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use yespo_core::sandbox::{rights, Right, Sandbox};
+use yespo_sandbox::{rights, Right, Sandbox};
 
 /// An operation to call: how to call it, and which spec operation describes its answer.
 struct Case {
@@ -241,7 +241,7 @@ async fn every_listed_endpoint_is_routed_and_guarded_by_its_group() {
         } else {
             assert_eq!(a.status, 403, "{} {}: {}", e.method, e.path, a.text);
         }
-        assert_ne!(a.text, yespo_core::sandbox::NO_SUCH_METHOD, "{} {} is listed but not routed", e.method, e.path);
+        assert_ne!(a.text, yespo_sandbox::NO_SUCH_METHOD, "{} {} is listed but not routed", e.method, e.path);
         assert_ne!(a.status, 405, "{} {} is listed but not routed", e.method, e.path);
     }
 }

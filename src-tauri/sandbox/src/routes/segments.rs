@@ -1,9 +1,9 @@
 //! Segments (Yespo calls them groups): search, members, attach/detach for static ones.
 
-use crate::sandbox::http::*;
-use crate::sandbox::model::{Segment, SegmentRule};
-use crate::sandbox::store;
-use crate::sandbox::Shared;
+use crate::http::*;
+use crate::model::{Segment, SegmentRule};
+use crate::store;
+use crate::Shared;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;

@@ -3,15 +3,19 @@
 //!
 //! Every test of the app runs against it over real HTTP, the app's `--demo` mode embeds it, and
 //! the `yespo-sandbox` binary runs it standalone. It binds to 127.0.0.1 only and keeps all state
-//! in memory.
+//! in memory. It builds on `yespo-core` for what it shares with the app's Yespo client: the
+//! group↔right table ([`rights`]), the lenient JSON readers, constant-time comparison, HTML
+//! escaping and random ids.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
-//! use yespo_core::sandbox::{Sandbox, SandboxConfig};
+//! use yespo_sandbox::{Sandbox, SandboxConfig};
 //! let sandbox = Sandbox::start(SandboxConfig::default()).await?;
 //! println!("Yespo API at {}/api/v1", sandbox.base_url());
 //! # Ok(()) }
 //! ```
+//!
+//! With the `testing` feature, [`testing`] has helpers for tests that drive a sandbox over HTTP.
 
 pub mod auth;
 pub mod config;
@@ -26,10 +30,12 @@ pub mod quirks;
 
 mod routes;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
-pub use crate::yespo::rights::{self, MethodGroup, Right};
 pub use auth::{ApiKey, OAuthApp};
 pub use config::{Knobs, SandboxConfig};
+pub use yespo_core::yespo::rights::{self, MethodGroup, Right};
 
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
@@ -40,6 +46,7 @@ use axum::routing::get;
 use axum::Router;
 use http::ApiError;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -59,11 +66,26 @@ pub(crate) struct Shared {
     pub fault_rng: Mutex<prng::SeededRng>,
     /// API requests received, answered or not (for tests of client retries and throttling).
     pub api_requests: std::sync::atomic::AtomicU64,
+    /// `POST /uaa/oauth/token` requests received, accepted or not, by their `grant_type` as sent
+    /// (`""` when it is missing).
+    pub token_requests: Mutex<BTreeMap<String, u64>>,
 }
 
 impl Shared {
     pub fn knobs(&self) -> Knobs {
         self.knobs.read().expect("knobs lock").clone()
+    }
+
+    pub fn count_token_request(&self, grant_type: &str) {
+        *self.token_requests.lock().expect("token requests lock").entry(grant_type.to_string()).or_default() += 1;
+    }
+
+    pub fn token_requests(&self, grant_type: &str) -> u64 {
+        self.token_requests.lock().expect("token requests lock").get(grant_type).copied().unwrap_or(0)
+    }
+
+    pub fn api_requests(&self) -> u64 {
+        self.api_requests.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -111,6 +133,7 @@ impl Sandbox {
             imports: import::Imports::default(),
             fault_rng: Mutex::new(prng::SeededRng::new(config.seed ^ 0xFA17)),
             api_requests: Default::default(),
+            token_requests: Default::default(),
             config,
         });
         import::spawn_worker(shared.clone());
@@ -172,7 +195,14 @@ impl Sandbox {
 
     /// How many API requests reached the sandbox so far.
     pub fn api_requests(&self) -> u64 {
-        self.shared.api_requests.load(std::sync::atomic::Ordering::Relaxed)
+        self.shared.api_requests()
+    }
+
+    /// How many requests reached the OAuth token endpoint (`POST /uaa/oauth/token`) so far with
+    /// this `grant_type` (`"authorization_code"`, `"refresh_token"`, or whatever was sent),
+    /// accepted or not. E.g. a test checks that exactly one refresh reached the server.
+    pub fn token_requests(&self, grant_type: &str) -> u64 {
+        self.shared.token_requests(grant_type)
     }
 
     /// Change knobs while the sandbox runs; also clears the rate limiter's memory.
@@ -208,6 +238,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/", get(routes::index))
         .route("/view/email/{id}", get(routes::messages::view_page))
         .route("/__sandbox/knobs", get(routes::get_knobs).put(routes::put_knobs))
+        .route("/__sandbox/stats", get(routes::get_stats))
         .fallback(|| async { ApiError::NotFound(NO_SUCH_METHOD.into()) })
         .with_state(shared)
 }
