@@ -91,6 +91,25 @@ async fn two_log_in_clicks_and_two_commands_at_once_stay_one_login_and_one_refre
     wait_text(&app, &format!("{card} [data-field='state']"), "Connected").await;
     assert_eq!(token_requests(&sandbox, "refresh_token") - refreshes, 1);
     app.screenshot("sessions-connected-after-one-refresh").await;
+
+    // Edit: a new name keeps the login; the form sends only what changed.
+    app.wait_for(&format!("{card} button.edit")).await.click().await.unwrap();
+    let name = app.wait_for(&format!("{card} form.edit-account input[name='name']")).await;
+    name.clear().await.unwrap();
+    name.send_keys("Demo store EU").await.unwrap();
+    app.screenshot("sessions-edit-form").await;
+    app.wait_for(&format!("{card} button.save-edit")).await.click().await.unwrap();
+    wait_text(&app, &format!("{card} h2"), "Demo store EU").await;
+    assert_eq!(app.text(&format!("{card} [data-field='state']")).await, "Connected");
+    // A Callback URL that is not this computer's is refused, with the reason, and nothing changes.
+    app.wait_for(&format!("{card} button.edit")).await.click().await.unwrap();
+    let callback = app.wait_for(&format!("{card} form.edit-account input[name='callbackUrl']")).await;
+    callback.clear().await.unwrap();
+    callback.send_keys("https://example.com/callback").await.unwrap();
+    app.wait_for(&format!("{card} button.save-edit")).await.click().await.unwrap();
+    let banner = app.wait_for(&format!("{card} .card-banner .error-banner")).await;
+    assert_eq!(banner.attr("data-error-code").await.unwrap().as_deref(), Some("validation"));
+    assert!(banner.text().await.unwrap().contains("Callback URL"));
     app.quit().await;
 }
 

@@ -249,7 +249,7 @@ function accountCard(account, active, warning) {
     buttons.push(h('button', { type: 'button', class: 'button secondary logout', onClick: () => act(card, () => invoke('account_logout', { id: account.id }), banner) }, 'Log out'));
   }
   if (known && editing !== account.id) {
-    buttons.push(h('button', { type: 'button', class: 'button secondary edit', onClick: () => { editing = account.id; drawCards(); } }, 'Edit'));
+    buttons.push(h('button', { type: 'button', class: 'button secondary edit', onClick: () => { editing = account.id; banner.replaceChildren(); drawCards(); } }, 'Edit'));
   }
   buttons.push(h('button', {
     type: 'button', class: 'danger-link remove',

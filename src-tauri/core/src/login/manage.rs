@@ -8,7 +8,6 @@ use super::secrets::{self, SecretKind};
 use super::sessions::{SessionWarning, Sessions};
 use crate::error::{AppError, AppResult};
 use crate::secret::Secret;
-use crate::yespo::{Auth, YespoClient};
 use serde::{Deserialize, Serialize};
 
 /// What the Add account form sends. Secrets arrive here once and go straight to the keychain.
@@ -182,8 +181,7 @@ pub async fn edit_account(sessions: &Sessions, account_id: &str, edit: &AccountE
     }
     if let Some(key) = &key {
         // The new key must work before it replaces one that does.
-        let probe = YespoClient::builder(&account.api_base_url, Auth::ApiKey(key.clone())).build()?;
-        probe.version_v2().await?;
+        sessions.check_api_key(account_id, key).await?;
     }
     let signs_in_anew = secret.is_some() || key.is_some() || edit.client_auth.is_some();
     if signs_in_anew {

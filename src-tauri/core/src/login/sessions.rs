@@ -405,6 +405,17 @@ impl Sessions {
         Ok(session)
     }
 
+    /// Check a new API key for an account before it replaces the old one (`GET v2/version`),
+    /// drawing on the account's own rate budget.
+    pub async fn check_api_key(&self, account_id: &str, key: &Secret) -> AppResult<()> {
+        let account = self.env.accounts.get(account_id)?;
+        let entry = self.entry(account_id);
+        let probe = YespoClient::builder(&account.api_base_url, Auth::ApiKey(key.clone()))
+            .shared_throttle(entry.throttle.clone())
+            .build()?;
+        probe.version_v2().await.map(|_| ())
+    }
+
     /// The account's client (from its live session).
     pub async fn client(&self, account_id: &str) -> AppResult<YespoClient> {
         Ok(self.session(account_id).await?.client.clone())
