@@ -177,16 +177,7 @@ async fn refresh_rotates_and_the_old_refresh_token_is_dead() {
     let second_refresh = store.peek(&account.id, SecretKind::RefreshToken).unwrap();
     assert_ne!(first_refresh, second_refresh, "the new refresh token was saved");
     // The sandbox rejects the old one.
-    let AccountAuth::OAuth { client_id, .. } = &account.auth else { unreachable!() };
-    let secret = store.peek(&account.id, SecretKind::ClientSecret).unwrap();
-    let r = http()
-        .post(format!("{}/uaa/oauth/token", s.sandbox.base_url()))
-        .basic_auth(client_id, Some(secret.expose_secret()))
-        .form(&[("grant_type", "refresh_token"), ("refresh_token", first_refresh.expose_secret())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+    assert_eq!(refresh_at_yespo(&s, &account, &first_refresh).await, 400);
     // And the app keeps working.
     session.client().version_v2().await.unwrap();
 }
@@ -247,25 +238,6 @@ async fn with_the_real_keychain_secrets_stay_out_of_files() {
     s.sessions.remove(&account.id).await.unwrap();
     assert!(store.get(&account.id, SecretKind::ClientSecret).unwrap().is_none());
     assert!(s.env().accounts.load().unwrap().accounts.is_empty());
-}
-
-fn key_account(sandbox: &yespo_sandbox::Sandbox, key: &str) -> NewAccount {
-    NewAccount {
-        name: "Key account".into(),
-        api_base_url: Some(format!("{}/api", sandbox.base_url())),
-        kind: "api_key".into(),
-        client_id: None,
-        client_secret: None,
-        callback_url: None,
-        authorize_url: None,
-        token_url: None,
-        client_auth: None,
-        api_key: Some(Secret::new(key)),
-    }
-}
-
-fn registry(dir: &tempfile::TempDir, store: Arc<MemoryStore>) -> Sessions {
-    Sessions::new(LoginEnv::new(AccountStore::new(dir.path()), store).unwrap())
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use yespo_core::login::*;
 use yespo_core::yespo::ContactSearch;
-use yespo_core::{ErrorCode, Secret};
+use yespo_core::ErrorCode;
 use yespo_sandbox::Right;
 
 fn memory() -> Arc<MemoryStore> {
@@ -72,16 +72,7 @@ async fn a_refused_keychain_write_keeps_the_tokens_in_memory_until_the_keychain_
     let restarted = Sessions::new(s.env().clone());
     restarted.client(&account.id).await.unwrap().account_info().await.expect("the saved tokens work");
     // And the saved refresh token is the newest: Yespo takes it.
-    let AccountAuth::OAuth { client_id, .. } = &account.auth else { unreachable!() };
-    let secret = store.peek(&account.id, SecretKind::ClientSecret).unwrap();
-    let r = http()
-        .post(format!("{}/uaa/oauth/token", s.sandbox.base_url()))
-        .basic_auth(client_id, Some(secret.expose_secret()))
-        .form(&[("grant_type", "refresh_token"), ("refresh_token", saved_refresh.expose_secret())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "the saved refresh token is the live one");
+    assert_eq!(refresh_at_yespo(&s, &account, &saved_refresh).await, 200, "the saved refresh token is the live one");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -141,21 +132,8 @@ async fn every_caller_of_an_account_shares_its_rate_budget() {
     // The sandbox enforces Yespo's 50 searches per second.
     let sandbox = sandbox(200, |k| k.rate_limits = true).await;
     let dir = tempfile::tempdir().unwrap();
-    let sessions = Arc::new(Sessions::new(
-        LoginEnv::new(AccountStore::new(dir.path()), memory() as Arc<dyn SecretStore>).unwrap(),
-    ));
-    let input = NewAccount {
-        name: "Shop".into(),
-        api_base_url: Some(format!("{}/api", sandbox.base_url())),
-        kind: "api_key".into(),
-        client_id: None,
-        client_secret: None,
-        callback_url: None,
-        authorize_url: None,
-        token_url: None,
-        client_auth: None,
-        api_key: Some(Secret::new(sandbox.api_key(Right::FullAccess))),
-    };
+    let sessions = Arc::new(registry(&dir, memory()));
+    let input = key_account(&sandbox, &sandbox.api_key(Right::FullAccess));
     let account = add_account(&sessions, &input).await.unwrap();
     sandbox.update_knobs(|_| {}); // a fresh second at the sandbox's limiter
     let before = sandbox.api_requests();

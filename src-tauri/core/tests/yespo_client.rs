@@ -18,6 +18,17 @@ fn client(sandbox: &Sandbox, right: Right) -> YespoClient {
     YespoClient::builder(&base, Auth::ApiKey(Secret::new(sandbox.api_key(right)))).build().unwrap()
 }
 
+/// A full-access client that retries quickly.
+fn retrying_client(sandbox: &Sandbox) -> YespoClient {
+    YespoClient::builder(
+        &format!("{}/api", sandbox.base_url()),
+        Auth::ApiKey(Secret::new(sandbox.api_key(Right::FullAccess))),
+    )
+    .retry(fast_retries())
+    .build()
+    .unwrap()
+}
+
 fn fast_retries() -> RetryPolicy {
     RetryPolicy {
         base_delay: Duration::from_millis(10),
@@ -325,22 +336,12 @@ async fn http_errors_map_to_app_error_codes() {
 async fn a_bulk_contact_upload_that_fails_is_not_sent_again_by_the_client() {
     // Yespo imports a bulk request asynchronously: sending it again is the upload job's call.
     let sandbox = common::sandbox(10, |k| k.error_rate = 1.0).await;
-    let c = YespoClient::builder(
-        &format!("{}/api", sandbox.base_url()),
-        Auth::ApiKey(Secret::new(sandbox.api_key(Right::FullAccess))),
-    )
-    .retry(fast_retries())
-    .build()
-    .unwrap();
-    let contact = Contact {
-        channels: vec![Channel {
-            kind: Some("email".into()),
-            value: Some("a@example.com".into()),
-            ..Default::default()
-        }],
-        ..Default::default()
+    let c = retrying_client(&sandbox);
+    let batch = |email: &str| {
+        let channel = Channel { kind: Some("email".into()), value: Some(email.into()), ..Default::default() };
+        ContactsBulkUpdate::new(vec![Contact { channels: vec![channel], ..Default::default() }], DedupeOn::Email)
     };
-    let err = c.add_contacts(&ContactsBulkUpdate::new(vec![contact], DedupeOn::Email)).await.unwrap_err();
+    let err = c.add_contacts(&batch("a@example.com")).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::Network);
     assert_eq!(sandbox.api_requests(), 1, "the 500 was not followed by a second POST");
     // A read in the same state is retried.
@@ -351,15 +352,7 @@ async fn a_bulk_contact_upload_that_fails_is_not_sent_again_by_the_client() {
         k.error_rate = 0.0;
         k.drop_rate = 1.0;
     });
-    let contact = Contact {
-        channels: vec![Channel {
-            kind: Some("email".into()),
-            value: Some("b@example.com".into()),
-            ..Default::default()
-        }],
-        ..Default::default()
-    };
-    assert!(c.add_contacts(&ContactsBulkUpdate::new(vec![contact], DedupeOn::Email)).await.is_err());
+    assert!(c.add_contacts(&batch("b@example.com")).await.is_err());
     assert_eq!(sandbox.api_requests(), 7);
 }
 
@@ -417,13 +410,7 @@ async fn client_side_limits_keep_a_burst_within_yespos_rate() {
 #[tokio::test]
 async fn gets_succeed_through_a_30_percent_server_error_rate() {
     let sandbox = common::sandbox(100, |k| k.error_rate = 0.3).await;
-    let c = YespoClient::builder(
-        &format!("{}/api", sandbox.base_url()),
-        Auth::ApiKey(Secret::new(sandbox.api_key(Right::FullAccess))),
-    )
-    .retry(fast_retries())
-    .build()
-    .unwrap();
+    let c = retrying_client(&sandbox);
     for i in 0..40 {
         c.search_contacts(&ContactSearch::default(), 1 + i, 5).await.unwrap_or_else(|e| panic!("request {i}: {e:?}"));
     }

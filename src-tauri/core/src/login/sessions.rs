@@ -469,13 +469,11 @@ impl Sessions {
     pub(crate) async fn logged_in(&self, account_id: &str, tokens: Tokens) -> AppResult<()> {
         let entry = self.entry(account_id);
         let _slot = self.end_under_lock(&entry).await;
-        let mut state = entry.tokens.lock().await;
+        let mut state = self.disown_tokens(&entry).await;
         self.env
             .accounts
             .get(account_id)
             .map_err(|_| AppError::not_found("The account was removed during the login"))?;
-        state.epoch += 1;
-        state.unsaved = None;
         let pair = TokenPair::new(tokens, now_secs());
         persist(&self.env, &entry, &mut state, pair, Source::Login, &self.board, self.options.save_retry).await;
         Ok(())
@@ -486,10 +484,7 @@ impl Sessions {
     pub async fn log_out(&self, account_id: &str) -> AppResult<Account> {
         let entry = self.entry(account_id);
         let _slot = self.end_under_lock(&entry).await;
-        let mut state = entry.tokens.lock().await;
-        state.epoch += 1;
-        state.unsaved = None;
-        self.board.clear(account_id);
+        let _state = self.disown_tokens(&entry).await;
         secrets::delete(&self.env.secrets, account_id, SecretKind::AccessToken).await?;
         secrets::delete(&self.env.secrets, account_id, SecretKind::RefreshToken).await?;
         let id = account_id.to_string();
@@ -509,10 +504,7 @@ impl Sessions {
     pub async fn remove(&self, account_id: &str) -> AppResult<()> {
         let entry = self.entry(account_id);
         let _slot = self.end_under_lock(&entry).await;
-        let mut state = entry.tokens.lock().await;
-        state.epoch += 1;
-        state.unsaved = None;
-        self.board.clear(account_id);
+        let _state = self.disown_tokens(&entry).await;
         for kind in SecretKind::ALL {
             secrets::delete(&self.env.secrets, account_id, kind).await?;
         }
@@ -527,6 +519,16 @@ impl Sessions {
         self.entries.lock().expect("sessions lock").retain(|_, e| !Arc::ptr_eq(e, &entry));
         self.board.changed();
         Ok(())
+    }
+
+    /// Move to a new epoch and drop unsaved tokens, holding the token lock: no session started
+    /// before writes tokens any more (log out, remove, a new login).
+    async fn disown_tokens<'a>(&self, entry: &'a AccountEntry) -> tokio::sync::MutexGuard<'a, TokenState> {
+        let mut state = entry.tokens.lock().await;
+        state.epoch += 1;
+        state.unsaved = None;
+        self.board.clear(&entry.id);
+        state
     }
 
     /// End the live session and hold the slot, so no new session starts until the guard drops.

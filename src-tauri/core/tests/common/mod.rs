@@ -186,3 +186,40 @@ pub async fn log_in_and_let_the_token_expire(s: &Setup) -> Account {
 pub fn port_of(callback: &str) -> u16 {
     loopback::CallbackUrl::parse(callback).unwrap().port
 }
+
+/// Offer `refresh_token` to the sandbox's token endpoint as the account's app; the status says
+/// whether Yespo still takes it (200) or not (400).
+pub async fn refresh_at_yespo(s: &Setup, account: &Account, refresh_token: &Secret) -> u16 {
+    let AccountAuth::OAuth { client_id, .. } = &account.auth else { panic!("not an OAuth account") };
+    let secret = s.env().secrets.get(&account.id, SecretKind::ClientSecret).unwrap().unwrap();
+    http()
+        .post(format!("{}/uaa/oauth/token", s.sandbox.base_url()))
+        .basic_auth(client_id, Some(secret.expose_secret()))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose_secret())])
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// What the Add account form sends for an API key of the sandbox.
+pub fn key_account(sandbox: &Sandbox, key: &str) -> NewAccount {
+    NewAccount {
+        name: "Key account".into(),
+        api_base_url: Some(format!("{}/api", sandbox.base_url())),
+        kind: "api_key".into(),
+        client_id: None,
+        client_secret: None,
+        callback_url: None,
+        authorize_url: None,
+        token_url: None,
+        client_auth: None,
+        api_key: Some(Secret::new(key)),
+    }
+}
+
+/// A registry over an account list in `dir` and `store`.
+pub fn registry(dir: &tempfile::TempDir, store: Arc<dyn SecretStore>) -> Sessions {
+    Sessions::new(LoginEnv::new(AccountStore::new(dir.path()), store).unwrap())
+}
