@@ -1,15 +1,16 @@
-//! Architecture rule: `yespo-core` and `yespo-sandbox` build without Tauri, WebKit or GTK, so the
-//! Yespo client, OAuth, token-file pipeline and sandbox are tested on any machine. Checked on the
-//! real dependency trees, so a new dependency that drags them in fails here.
+//! Architecture rule: `yespo-core` and `yespo-sandbox` build and test without Tauri, WebKit or
+//! GTK, so the Yespo client, OAuth, token-file pipeline and sandbox are tested on any machine.
+//! Checked on the real dependency trees (dev-dependencies included: `cargo test -p yespo-core`
+//! builds them), so a new dependency that drags them in fails here.
 
 use std::process::Command;
 
 const FORBIDDEN_PREFIXES: [&str; 7] = ["tauri", "wry", "tao", "webkit2gtk", "javascriptcore", "gtk", "soup"];
 
-/// The crates in `package`'s normal and build dependency tree (itself included).
+/// The crates in `package`'s normal, build and dev dependency tree (itself included).
 fn dependency_tree(package: &str) -> Vec<String> {
     let output = Command::new(env!("CARGO"))
-        .args(["tree", "--locked", "-p", package, "-e", "normal,build", "--prefix", "none", "--format", "{p}"])
+        .args(["tree", "--locked", "-p", package, "-e", "normal,build,dev", "--prefix", "none", "--format", "{p}"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run cargo tree");
