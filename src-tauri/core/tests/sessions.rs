@@ -87,16 +87,16 @@ async fn log_out_during_a_refresh_writes_nothing_back() {
         let (sessions, id) = (s.sessions.clone(), account.id.clone());
         async move { sessions.client(&id).await?.account_info().await }
     });
-    while store.gated_reads.load(Ordering::SeqCst) == 0 {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    eventually("the refresh is under way", || store.gated_reads.load(Ordering::SeqCst) > 0).await;
     s.sessions.log_out(&account.id).await.unwrap();
-    store.open_gate();
-    let err = call.await.unwrap().unwrap_err();
+    // The call does not wait for the refresh: it ends with the session.
+    let err = tokio::time::timeout(Duration::from_secs(5), call).await.expect("the call ended").unwrap().unwrap_err();
     assert_eq!(err.code, ErrorCode::AuthRequired, "{err:?}");
-    // Let the refresh run to its end (it runs on even though its caller was told).
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(s.sandbox.token_requests("refresh_token") - refreshes_before, 1, "the refresh did reach Yespo");
+    // The refresh runs on to its end and reaches Yespo; what it gets is dropped.
+    store.open_gate();
+    eventually("the refresh reached Yespo", || s.sandbox.token_requests("refresh_token") > refreshes_before).await;
+    tokio::time::sleep(Duration::from_millis(300)).await; // the answer's save would come right after
+    assert_eq!(s.sandbox.token_requests("refresh_token") - refreshes_before, 1);
     assert!(store.peek(&account.id, SecretKind::AccessToken).is_none(), "no access token written back");
     assert!(store.peek(&account.id, SecretKind::RefreshToken).is_none(), "no refresh token written back");
     let now = s.account_now();
@@ -109,13 +109,15 @@ async fn log_out_during_a_refresh_writes_nothing_back() {
 
 #[tokio::test]
 async fn a_call_in_flight_fails_when_its_account_logs_out() {
-    let s = setup(memory(), |k| k.latency_ms = 1500).await;
+    let s = setup(memory(), |_| {}).await;
     let account = log_in(&s).await;
+    s.sandbox.update_knobs(|k| k.latency_ms = 1500);
+    let sent = s.sandbox.api_requests();
     let call = tokio::spawn({
         let (sessions, id) = (s.sessions.clone(), account.id.clone());
         async move { sessions.client(&id).await?.account_info().await }
     });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    eventually("the call reached Yespo", || s.sandbox.api_requests() > sent).await;
     s.sessions.log_out(&account.id).await.unwrap();
     let started = std::time::Instant::now();
     let err = call.await.unwrap().unwrap_err();
@@ -125,6 +127,63 @@ async fn a_call_in_flight_fails_when_its_account_logs_out() {
     // Removed: the registry knows the account no longer.
     s.sessions.remove(&account.id).await.unwrap();
     assert_eq!(s.sessions.client(&account.id).await.err().unwrap().code, ErrorCode::NotFound);
+}
+
+/// Point the account's token endpoint elsewhere (a server that is down, say).
+fn set_token_url(s: &Setup, url: &str) {
+    let (id, url) = (s.account.id.clone(), url.to_string());
+    s.env()
+        .accounts
+        .update(move |f| {
+            if let AccountAuth::OAuth { token_url, .. } = &mut f.accounts.iter_mut().find(|a| a.id == id).unwrap().auth
+            {
+                *token_url = url;
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_early_refresh_that_fails_leaves_the_still_valid_token_in_use() {
+    let s = setup(memory(), |_| {}).await;
+    let account = log_in_briefly(&s).await;
+    let token_url = format!("{}/uaa/oauth/token", s.sandbox.base_url());
+    // Yespo's login server is down; the access token is due (80%) but still valid.
+    set_token_url(&s, &format!("http://127.0.0.1:{}/uaa/oauth/token", free_port()));
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let session = s.sessions.session(&account.id).await.unwrap();
+    let calls: Vec<_> = (0..10).map(|_| session.client().account_info()).collect();
+    for result in futures_util::future::join_all(calls).await {
+        result.expect("the still-valid access token serves");
+    }
+    assert_eq!(session.oauth().unwrap().refresh_count(), 1, "one failed attempt, not one per caller");
+    assert_eq!(s.account_now().state, LoginState::Connected);
+
+    // Yespo refuses the login (`invalid_grant`): that ends it, even with a valid access token.
+    set_token_url(&s, &token_url);
+    s.env()
+        .secrets
+        .set(&account.id, SecretKind::RefreshToken, &yespo_core::Secret::new("spent-refresh-token"))
+        .unwrap();
+    s.sessions.end_session(&account.id).await;
+    let err = s.sessions.client(&account.id).await.unwrap().account_info().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::AuthExpired, "{err:?}");
+    assert_eq!(s.account_now().state, LoginState::NeedsLogin);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_refresh_of_an_expired_token_answers_every_waiting_caller() {
+    let s = setup(memory(), |_| {}).await;
+    let account = log_in_and_let_the_token_expire(&s).await;
+    set_token_url(&s, &format!("http://127.0.0.1:{}/uaa/oauth/token", free_port()));
+    let session = s.sessions.session(&account.id).await.unwrap();
+    let calls: Vec<_> = (0..10).map(|_| session.client().account_info()).collect();
+    for result in futures_util::future::join_all(calls).await {
+        assert_eq!(result.unwrap_err().code, ErrorCode::Network);
+    }
+    assert_eq!(session.oauth().unwrap().refresh_count(), 1, "one attempt answered them all");
+    assert_eq!(s.account_now().state, LoginState::Connected, "a network failure is no reason to log in again");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

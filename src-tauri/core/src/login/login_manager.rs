@@ -20,13 +20,21 @@ struct Login {
     account_id: String,
     authorize_url: String,
     cancel: CancellationToken,
-    /// `Some` once the login ended, successfully or not; its port is free by then.
+    /// `true` once the listener is closed and its port free (before the code exchange ends).
+    released: watch::Receiver<bool>,
+    /// `Some` once the login ended, successfully or not.
     outcome: watch::Receiver<Option<AppResult<Account>>>,
 }
 
 impl Login {
+    /// Ended, or its task is gone.
     fn finished(&self) -> bool {
-        self.outcome.borrow().is_some()
+        self.outcome.borrow().is_some() || self.outcome.has_changed().is_err()
+    }
+
+    async fn port_freed(&self) {
+        // An error means the task is gone, and its listener with it.
+        let _ = self.released.clone().wait_for(|free| *free).await;
     }
 
     async fn outcome(&self) -> AppResult<Account> {
@@ -88,23 +96,26 @@ impl LoginManager {
             return Ok(login.started(true));
         }
         if let Some(previous) = current.take() {
-            // Another account's login (or a finished one): stop it and wait until its port is free.
+            // Another account's login (or a finished one): stop it and wait until its port is
+            // free. (If it already has its code, it finishes on its own, without the port.)
             previous.cancel.cancel();
-            let _ = previous.outcome().await;
+            previous.port_freed().await;
         }
         let account = self.sessions.env().accounts.get(account_id)?;
         let pending = begin_login(&account).await?;
         let (tx, outcome) = watch::channel(None);
+        let (freed, released) = watch::channel(false);
         let login = Arc::new(Login {
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
             account_id: account_id.to_string(),
             authorize_url: pending.authorize_url.clone(),
             cancel: CancellationToken::new(),
+            released,
             outcome,
         });
         let (sessions, timeout, cancel) = (self.sessions.clone(), self.timeout, login.cancel.clone());
         tokio::spawn(async move {
-            let result = finish(&sessions, pending, timeout, &cancel).await;
+            let result = finish(&sessions, pending, timeout, &cancel, freed).await;
             if let Err(error) = &result {
                 if error.code != ErrorCode::Cancelled {
                     tracing::warn!(code = %error.code, message = %error.message, "the login did not complete");
@@ -141,20 +152,22 @@ impl LoginManager {
         let login = self.current.lock().await.clone();
         if let Some(login) = login {
             login.cancel.cancel();
-            let _ = login.outcome().await;
+            login.port_freed().await;
         }
     }
 }
 
 /// Wait for the browser, exchange the code, keep the tokens, check them against the API.
+/// `freed` is told as soon as the listener's port is free.
 async fn finish(
     sessions: &Sessions,
     pending: PendingLogin,
     timeout: Duration,
     cancel: &CancellationToken,
+    freed: watch::Sender<bool>,
 ) -> AppResult<Account> {
     let account_id = pending.account_id().to_string();
-    let tokens = pending.exchange(sessions.env(), timeout, cancel).await?;
+    let tokens = pending.exchange(sessions.env(), timeout, cancel, || freed.send_replace(true)).await?;
     sessions.logged_in(&account_id, tokens).await?;
     sessions.verify(&account_id).await
 }

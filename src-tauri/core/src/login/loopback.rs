@@ -96,6 +96,8 @@ pub struct Listener {
 }
 
 struct ListenerState {
+    /// The Callback URL's path, as the browser sends it.
+    path: String,
     expected_state: String,
     results: mpsc::Sender<CallbackResult>,
     app_name: &'static str,
@@ -117,8 +119,9 @@ impl Listener {
         for (i, addr) in callback.addresses().into_iter().enumerate() {
             match tokio::net::TcpListener::bind(addr).await {
                 Ok(socket) => sockets.push(socket),
-                // `localhost` where the machine has no IPv6 loopback: 127.0.0.1 serves alone.
-                Err(e) if i > 0 && matches!(e.kind(), std::io::ErrorKind::AddrNotAvailable) => {
+                // `localhost` where the machine has no IPv6 loopback (or IPv6 is off): 127.0.0.1
+                // serves alone. Only another program on [::1] is a reason to stop.
+                Err(e) if i > 0 && e.kind() != std::io::ErrorKind::AddrInUse => {
                     tracing::debug!(%addr, error = %e, "no IPv6 loopback; listening on 127.0.0.1 only");
                 }
                 Err(e) => return Err(bind_error(callback, addr, e)),
@@ -128,17 +131,15 @@ impl Listener {
         let addr = *addresses.first().ok_or_else(|| AppError::internal("No local address"))?;
         let (tx, rx) = mpsc::channel(4);
         let state = Arc::new(ListenerState {
+            path: callback.path.clone(),
             expected_state: expected_state.to_string(),
             results: tx,
             app_name: "Yespo Admin",
             done: Mutex::new(false),
         });
-        let app = axum::Router::new()
-            .route(&callback.path, axum::routing::get(receive))
-            .fallback(|| async {
-                page(StatusCode::NOT_FOUND, "Not found", "This address is only for the Yespo Admin login.")
-            })
-            .with_state(state);
+        // The path is compared, not routed: a Callback URL path is the user's text, and axum's
+        // router would take `:name` or `*rest` in it for parameters.
+        let app = axum::Router::new().fallback(receive).with_state(state);
         let stop = CancellationToken::new();
         let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
         let accept_loops = sockets
@@ -237,7 +238,18 @@ async fn accept_loop(
     }
 }
 
-async fn receive(State(state): State<Arc<ListenerState>>, RawQuery(q): RawQuery) -> Response {
+async fn receive(
+    State(state): State<Arc<ListenerState>>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    RawQuery(q): RawQuery,
+) -> Response {
+    if uri.path() != state.path {
+        return page(StatusCode::NOT_FOUND, "Not found", "This address is only for the Yespo Admin login.");
+    }
+    if method != axum::http::Method::GET {
+        return page(StatusCode::METHOD_NOT_ALLOWED, "Not allowed", "The login comes back with GET only.");
+    }
     let params: HashMap<String, String> =
         form_urlencoded::parse(q.unwrap_or_default().as_bytes()).into_owned().collect();
     let state_ok = params
@@ -378,6 +390,25 @@ mod tests {
         assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 400"));
         listener.close().await;
         assert!(std::net::TcpListener::bind(("127.0.0.1", callback.port)).is_ok(), "the port is free after close");
+    }
+
+    #[tokio::test]
+    async fn any_path_text_is_served_as_it_is_written() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        // `:` and `*` mean parameters to a router; here they are just the path.
+        let callback = CallbackUrl::parse(&format!("http://127.0.0.1:{}/:cb/*x", free_port())).unwrap();
+        let listener = Listener::bind(&callback, "state").await.unwrap();
+        let ask = |request: &'static str| async move {
+            let mut stream = tokio::net::TcpStream::connect(listener.addr).await.unwrap();
+            stream.write_all(request.as_bytes()).await.unwrap();
+            let mut answer = Vec::new();
+            stream.read_to_end(&mut answer).await.unwrap();
+            String::from_utf8_lossy(&answer).lines().next().unwrap_or_default().to_string()
+        };
+        assert!(ask("GET /:cb/*x?state=wrong HTTP/1.1\r\nHost: x\r\n\r\n").await.contains(" 400 "));
+        assert!(ask("GET /other?state=wrong HTTP/1.1\r\nHost: x\r\n\r\n").await.contains(" 404 "));
+        assert!(ask("POST /:cb/*x HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").await.contains(" 405 "));
+        listener.close().await;
     }
 
     #[tokio::test]

@@ -184,9 +184,6 @@ pub async fn edit_account(sessions: &Sessions, account_id: &str, edit: &AccountE
         sessions.check_api_key(account_id, key).await?;
     }
     let signs_in_anew = secret.is_some() || key.is_some() || edit.client_auth.is_some();
-    if signs_in_anew {
-        sessions.end_session(account_id).await;
-    }
     if let Some(secret) = &secret {
         secrets::set(&env.secrets, account_id, SecretKind::ClientSecret, secret).await?;
     }
@@ -213,6 +210,10 @@ pub async fn edit_account(sessions: &Sessions, account_id: &str, edit: &AccountE
         }
         Ok(a.clone())
     })?;
+    if signs_in_anew {
+        // After the writes: a session started from here on reads the new settings.
+        sessions.end_session(account_id).await;
+    }
     sessions.board().changed();
     Ok(edited)
 }

@@ -92,6 +92,12 @@ pub(crate) struct Tokens {
     pub expires_in: Option<Duration>,
 }
 
+fn client_refused() -> AppError {
+    AppError::validation(
+        "Yespo did not accept the Client ID or Client Secret. Copy both again from the app's page in Yespo (For partners).",
+    )
+}
+
 /// Turn oauth2's error into the app's, in words a marketer can act on.
 fn token_error<RE: std::error::Error + 'static>(
     e: RequestTokenError<RE, oauth2::StandardErrorResponse<BasicErrorResponseType>>,
@@ -101,11 +107,15 @@ fn token_error<RE: std::error::Error + 'static>(
             let description = r.error_description().cloned().unwrap_or_default();
             let details = format!("{}: {description}", r.error());
             match r.error() {
-                BasicErrorResponseType::InvalidClient | BasicErrorResponseType::UnauthorizedClient => AppError::validation(
-                    "Yespo did not accept the Client ID or Client Secret. Copy both again from the app's page in Yespo (For partners).",
-                ),
+                // Spring's UAA answers a wrong client secret with `unauthorized` (HTTP 401).
+                BasicErrorResponseType::InvalidClient | BasicErrorResponseType::UnauthorizedClient => client_refused(),
+                BasicErrorResponseType::Extension(e) if e == "unauthorized" => client_refused(),
                 BasicErrorResponseType::InvalidGrant => {
                     AppError::new(ErrorCode::AuthExpired, "The login is no longer valid. Log in again.")
+                }
+                // RFC 6749 §4.1.2.1: the server is down or busy; trying later may work.
+                BasicErrorResponseType::Extension(e) if e == "server_error" || e == "temporarily_unavailable" => {
+                    AppError::new(ErrorCode::Network, "Yespo's login server is unavailable; try again shortly.")
                 }
                 _ => AppError::new(ErrorCode::AuthRequired, format!("Yespo refused the login: {}", r.error())),
             }
@@ -221,15 +231,18 @@ impl PendingLogin {
     }
 
     /// Wait for the browser to come back (at most `timeout`, or until `cancel`; the port is
-    /// freed either way) and exchange the code for tokens.
-    pub(crate) async fn exchange(
+    /// freed either way, and then `port_freed` called) and exchange the code for tokens.
+    pub(crate) async fn exchange<R>(
         self,
         env: &LoginEnv,
         timeout: Duration,
         cancel: &CancellationToken,
+        port_freed: impl FnOnce() -> R,
     ) -> AppResult<Tokens> {
         let PendingLogin { account, listener, verifier, .. } = self;
-        let code = match listener.wait(timeout, cancel).await? {
+        let waited = listener.wait(timeout, cancel).await;
+        port_freed();
+        let code = match waited? {
             CallbackResult::Code(code) => code,
             CallbackResult::Denied { error, description } => {
                 let said = description.map(|d| format!(": {d}")).unwrap_or_default();

@@ -6,6 +6,7 @@
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::keychain;
 use crate::secret::Secret;
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 /// The secrets an account can have.
@@ -56,12 +57,58 @@ impl KeychainStore {
     fn entry_name(account_id: &str, kind: SecretKind) -> String {
         format!("{account_id}/{}", kind.slug())
     }
+
+    /// Run a keychain call with the timeout, in order (see [`InOrder`]).
+    fn call<T: Send + 'static>(&self, call: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
+        keychain::with_timeout(self.timeout, move || InOrder::global().run(call))
+    }
+}
+
+/// The app's keychain calls run one at a time, in the order their threads started. A call that
+/// outlives its timeout (a keychain waiting for a password) still runs to its end on its own
+/// thread; the order makes sure it finishes before any later call starts, so an old token never
+/// lands after a newer one, or after a delete.
+struct InOrder {
+    /// (next ticket to hand out, ticket whose turn it is)
+    tickets: Mutex<(u64, u64)>,
+    turn: Condvar,
+}
+
+impl InOrder {
+    fn global() -> &'static InOrder {
+        static IN_ORDER: OnceLock<InOrder> = OnceLock::new();
+        IN_ORDER.get_or_init(|| InOrder { tickets: Mutex::new((0, 0)), turn: Condvar::new() })
+    }
+
+    fn tickets(&self) -> MutexGuard<'_, (u64, u64)> {
+        // A panicking call cannot leave the counters half-updated (each change is one statement).
+        self.tickets.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn run<T>(&'static self, call: impl FnOnce() -> T) -> T {
+        struct NextTurn(&'static InOrder);
+        impl Drop for NextTurn {
+            fn drop(&mut self) {
+                self.0.tickets().1 += 1;
+                self.0.turn.notify_all();
+            }
+        }
+        let mut tickets = self.tickets();
+        let ticket = tickets.0;
+        tickets.0 += 1;
+        while tickets.1 != ticket {
+            tickets = self.turn.wait(tickets).unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        drop(tickets);
+        let _next = NextTurn(self);
+        call()
+    }
 }
 
 impl SecretStore for KeychainStore {
     fn get(&self, account_id: &str, kind: SecretKind) -> AppResult<Option<Secret>> {
         let (service, user) = (self.service.clone(), Self::entry_name(account_id, kind));
-        keychain::with_timeout(self.timeout, move || {
+        self.call(move || {
             let entry = keyring::Entry::new(&service, &user).map_err(keychain::map_keyring_error)?;
             match entry.get_password() {
                 Ok(value) => Ok(Some(Secret::new(value))),
@@ -73,7 +120,7 @@ impl SecretStore for KeychainStore {
 
     fn set(&self, account_id: &str, kind: SecretKind, value: &Secret) -> AppResult<()> {
         let (service, user, value) = (self.service.clone(), Self::entry_name(account_id, kind), value.clone());
-        keychain::with_timeout(self.timeout, move || {
+        self.call(move || {
             let entry = keyring::Entry::new(&service, &user).map_err(keychain::map_keyring_error)?;
             entry.set_password(value.expose_secret()).map_err(keychain::map_keyring_error)
         })
@@ -81,7 +128,7 @@ impl SecretStore for KeychainStore {
 
     fn delete(&self, account_id: &str, kind: SecretKind) -> AppResult<()> {
         let (service, user) = (self.service.clone(), Self::entry_name(account_id, kind));
-        keychain::with_timeout(self.timeout, move || {
+        self.call(move || {
             let entry = keyring::Entry::new(&service, &user).map_err(keychain::map_keyring_error)?;
             match entry.delete_credential() {
                 Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
@@ -120,4 +167,34 @@ pub async fn set(
 pub async fn delete(store: &std::sync::Arc<dyn SecretStore>, account_id: &str, kind: SecretKind) -> AppResult<()> {
     let (store, id) = (store.clone(), account_id.to_string());
     blocking(move || store.delete(&id, kind)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn keychain_calls_finish_in_the_order_they_started() {
+        // A first call that hangs past its caller's patience, then a second: the second runs
+        // only after the first has finished.
+        let done = Arc::new(Mutex::new(Vec::new()));
+        let first = {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                InOrder::global().run(|| {
+                    std::thread::sleep(Duration::from_millis(300));
+                    done.lock().unwrap().push("first");
+                })
+            })
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        let second = {
+            let done = done.clone();
+            std::thread::spawn(move || InOrder::global().run(|| done.lock().unwrap().push("second")))
+        };
+        first.join().unwrap();
+        second.join().unwrap();
+        assert_eq!(*done.lock().unwrap(), ["first", "second"]);
+    }
 }

@@ -5,6 +5,7 @@
 //! A refresh runs to its end even when the caller stops waiting: Yespo rotates the refresh
 //! token, so a refresh cut off between its answer and the save would spend the login.
 
+use super::accounts::LoginState;
 use super::oauth::{now_secs, refresh_tokens};
 use super::secrets::{self, SecretKind};
 use super::sessions::{Keeper, TokenPair};
@@ -20,6 +21,9 @@ use tokio_util::sync::CancellationToken;
 /// After an early refresh failed (network, keychain), wait this long before trying again early;
 /// the still-valid access token serves meanwhile.
 const EARLY_REFRESH_PAUSE: Duration = Duration::from_secs(60);
+/// A refresh that failed answers the callers queued behind it for this long, instead of each
+/// sending its own (a token server that is down would otherwise cost every caller a timeout).
+const FAILURE_SHARED_FOR: Duration = Duration::from_secs(5);
 
 /// The [`TokenProvider`] of one OAuth account's session.
 pub struct OAuthSession {
@@ -29,7 +33,8 @@ pub struct OAuthSession {
 struct Inner {
     keeper: Keeper,
     ended: CancellationToken,
-    /// The access token in use; the lock also makes refreshes single-flight.
+    /// The access token in use; the lock also makes refreshes single-flight within the session
+    /// (the account's refresh lock does so across its sessions).
     current: tokio::sync::Mutex<Current>,
     refreshes: AtomicUsize,
 }
@@ -39,6 +44,10 @@ struct Current {
     token: Option<AccessToken>,
     /// No early refresh before this (set after one failed).
     early_refresh_not_before: Option<Instant>,
+    /// The last refresh failed: when, and how.
+    last_failure: Option<(Instant, AppError)>,
+    /// Yespo refused the login (`invalid_grant`): nothing more to try in this session.
+    refused: Option<AppError>,
 }
 
 struct AccessToken {
@@ -61,6 +70,24 @@ impl AccessToken {
         match (self.obtained_at, self.expires_at) {
             (Some(obtained), Some(expires)) => now >= obtained + expires.saturating_sub(obtained) * 4 / 5,
             _ => false,
+        }
+    }
+}
+
+/// Why a refresh did not happen.
+enum Failed {
+    /// Yespo refused the login, or there is none to refresh: the account needs a new login.
+    Refused(AppError),
+    /// The session ended (log out, removal, a new login).
+    Ended(AppError),
+    /// Anything else (network, keychain, the server's own trouble): the login may still be good.
+    Other(AppError),
+}
+
+impl Failed {
+    fn error(self) -> AppError {
+        match self {
+            Failed::Refused(e) | Failed::Ended(e) | Failed::Other(e) => e,
         }
     }
 }
@@ -99,23 +126,35 @@ impl Inner {
         }
     }
 
-    /// The access token to start from: the unsaved newest one, else the keychain's.
-    async fn load(&self) -> AppResult<AccessToken> {
+    /// The newest access token the account has: the unsaved one, else the keychain's. `None`
+    /// when the account is logged out or has none.
+    async fn latest(&self) -> AppResult<Option<AccessToken>> {
         if let Some(pair) = self.keeper.unsaved().await {
-            return Ok(AccessToken::from_pair(&pair));
+            return Ok(Some(AccessToken::from_pair(&pair)));
         }
         let id = self.keeper.account_id();
         let account = self.keeper.env.accounts.get(id).map_err(|_| AppError::session_ended())?;
-        match secrets::get(&self.keeper.env.secrets, id, SecretKind::AccessToken).await? {
-            Some(token) => Ok(AccessToken {
-                token,
-                obtained_at: account.access_obtained_at,
-                expires_at: account.access_expires_at,
-            }),
-            None if account.state == super::accounts::LoginState::Connected => {
+        if account.state == LoginState::LoggedOut {
+            // Whatever the keychain still holds, a logged-out account does not use it.
+            return Ok(None);
+        }
+        Ok(secrets::get(&self.keeper.env.secrets, id, SecretKind::AccessToken).await?.map(|token| AccessToken {
+            token,
+            obtained_at: account.access_obtained_at,
+            expires_at: account.access_expires_at,
+        }))
+    }
+
+    /// The access token to start from.
+    async fn load(&self) -> AppResult<AccessToken> {
+        if let Some(token) = self.latest().await? {
+            return Ok(token);
+        }
+        match self.keeper.env.accounts.get(self.keeper.account_id()) {
+            Ok(account) if account.state == LoginState::Connected => {
                 Err(self.keeper.needs_login("There is no saved login for this account.").await)
             }
-            None => Err(AppError::new(ErrorCode::AuthRequired, "This account is not logged in.")),
+            _ => Err(AppError::new(ErrorCode::AuthRequired, "This account is not logged in.")),
         }
     }
 
@@ -128,18 +167,18 @@ impl Inner {
         let now = now_secs();
         let token = current.token.as_ref().expect("loaded above");
         if token.expired(now) {
-            return self.refresh_locked(&mut current).await;
+            return self.refresh_locked(&mut current, false).await.map_err(Failed::error);
         }
         let early_allowed = current.early_refresh_not_before.is_none_or(|t| Instant::now() >= t);
         if !token.due(now) || !early_allowed {
             return Ok(token.token.clone());
         }
-        match self.refresh_locked(&mut current).await {
+        match self.refresh_locked(&mut current, true).await {
             Ok(token) => Ok(token),
             // Yespo refused the login, or the session ended: that is the answer.
-            Err(e) if matches!(e.code, ErrorCode::AuthExpired | ErrorCode::AuthRequired) => Err(e),
-            // A network or keychain failure: the access token is still valid, use it.
-            Err(e) => {
+            Err(Failed::Refused(e) | Failed::Ended(e)) => Err(e),
+            // Anything else: the access token is still valid, so it serves until it expires.
+            Err(Failed::Other(e)) => {
                 tracing::warn!(code = %e.code, message = %e.message, "the early token refresh failed; the current access token serves until it expires");
                 current.early_refresh_not_before = Some(Instant::now() + EARLY_REFRESH_PAUSE);
                 Ok(current.token.as_ref().expect("loaded above").token.clone())
@@ -154,7 +193,7 @@ impl Inner {
         if let Some(token) = current.token.as_ref().filter(|t| t.token != *rejected) {
             return Ok(token.token.clone());
         }
-        self.refresh_locked(&mut current).await
+        self.refresh_locked(&mut current, false).await.map_err(Failed::error)
     }
 
     /// The stored refresh token: the unsaved newest one, else the keychain's.
@@ -165,16 +204,53 @@ impl Inner {
         secrets::get(&self.keeper.env.secrets, self.keeper.account_id(), SecretKind::RefreshToken).await
     }
 
-    /// Refresh with the stored refresh token. On `invalid_grant`, look again: if another refresh
-    /// (another process) rotated it meanwhile, use the new one.
-    async fn refresh_locked(&self, current: &mut Current) -> AppResult<Secret> {
-        self.check_live()?;
-        let account = self.keeper.env.accounts.get(self.keeper.account_id()).map_err(|_| AppError::session_ended())?;
-        if account.refresh_expires_at.is_some_and(|t| t <= now_secs()) {
-            return Err(self.keeper.needs_login("The login has expired (Yespo keeps it for 30 days).").await);
+    /// Refresh, remembering a failure for the callers queued behind (see [`Failed`]).
+    async fn refresh_locked(&self, current: &mut Current, early: bool) -> Result<Secret, Failed> {
+        if let Some(refused) = &current.refused {
+            return Err(Failed::Refused(refused.clone()));
         }
-        let Some(mut refresh) = self.stored_refresh_token().await? else {
-            return Err(self.keeper.needs_login("There is no saved login for this account.").await);
+        if let Some((at, error)) = current.last_failure.as_ref().filter(|(at, _)| at.elapsed() < FAILURE_SHARED_FOR) {
+            tracing::debug!(ms = at.elapsed().as_millis() as u64, "a refresh failed a moment ago; its answer serves");
+            return Err(Failed::Other(error.clone()));
+        }
+        let outcome = self.refresh_now(current, early).await;
+        match &outcome {
+            Ok(_) => current.last_failure = None,
+            Err(Failed::Refused(e)) => current.refused = Some(e.clone()),
+            Err(Failed::Other(e)) => current.last_failure = Some((Instant::now(), e.clone())),
+            Err(Failed::Ended(_)) => {}
+        }
+        outcome
+    }
+
+    /// Refresh with the stored refresh token, one refresh at a time for the whole account. On
+    /// `invalid_grant`, look again: if another process rotated it meanwhile, use the new one.
+    async fn refresh_now(&self, current: &mut Current, early: bool) -> Result<Secret, Failed> {
+        let ended = |e: AppError| if self.ended.is_cancelled() { Failed::Ended(e) } else { Failed::Other(e) };
+        self.check_live().map_err(Failed::Ended)?;
+        let _one_at_a_time = self.keeper.refresh_turn().await;
+        // Another session of this account (say, before an edit) may have refreshed meanwhile.
+        let ours = current.token.as_ref().map(|t| t.token.clone());
+        if let Some(latest) = self.latest().await.map_err(ended)? {
+            let now = now_secs();
+            if Some(&latest.token) != ours.as_ref() && !latest.expired(now) && !latest.due(now) {
+                let token = latest.token.clone();
+                current.token = Some(latest);
+                return Ok(token);
+            }
+        }
+        let account = self
+            .keeper
+            .env
+            .accounts
+            .get(self.keeper.account_id())
+            .map_err(|_| Failed::Ended(AppError::session_ended()))?;
+        let Some(mut refresh) = self.stored_refresh_token().await.map_err(ended)? else {
+            if early {
+                // The access token still works; the login ends when it expires.
+                return Err(Failed::Other(AppError::internal("There is no saved refresh token")));
+            }
+            return Err(Failed::Refused(self.keeper.needs_login("There is no saved login for this account.").await));
         };
         for attempt in 0..2 {
             self.refreshes.fetch_add(1, Ordering::SeqCst);
@@ -182,24 +258,22 @@ impl Inner {
                 Ok(tokens) => {
                     let pair = TokenPair::new(tokens, now_secs());
                     // Refused after a log out or a new login: the pair is dropped, unwritten.
-                    self.keeper.save_refreshed(pair.clone()).await?;
+                    self.keeper.save_refreshed(pair.clone()).await.map_err(Failed::Ended)?;
                     current.token = Some(AccessToken::from_pair(&pair));
                     current.early_refresh_not_before = None;
                     return Ok(pair.access);
                 }
                 Err(e) if e.code == ErrorCode::AuthExpired && attempt == 0 => {
-                    match self.stored_refresh_token().await? {
+                    match self.stored_refresh_token().await.map_err(ended)? {
                         Some(newer) if newer != refresh => refresh = newer,
-                        _ => return Err(self.keeper.needs_login("Yespo no longer accepts this login.").await),
+                        _ => break,
                     }
                 }
-                Err(e) if e.code == ErrorCode::AuthExpired => {
-                    return Err(self.keeper.needs_login("Yespo no longer accepts this login.").await)
-                }
-                Err(e) => return Err(e),
+                Err(e) if e.code == ErrorCode::AuthExpired => break,
+                Err(e) => return Err(ended(e)),
             }
         }
-        Err(self.keeper.needs_login("Yespo no longer accepts this login.").await)
+        Err(Failed::Refused(self.keeper.needs_login("Yespo no longer accepts this login.").await))
     }
 }
 

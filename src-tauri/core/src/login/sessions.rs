@@ -133,6 +133,9 @@ pub(crate) struct AccountEntry {
     /// The live session; the lock also makes its creation single-flight.
     session: tokio::sync::Mutex<Option<Arc<Session>>>,
     pub tokens: tokio::sync::Mutex<TokenState>,
+    /// Held while a refresh runs: one at a time for the account, also across its sessions (a
+    /// session ended by an edit may still be refreshing when the next one starts).
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 /// How a token pair reached [`Keeper::save`].
@@ -154,6 +157,11 @@ pub(crate) struct Keeper {
 impl Keeper {
     pub fn account_id(&self) -> &str {
         &self.entry.id
+    }
+
+    /// Wait for the account's turn to refresh.
+    pub async fn refresh_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.entry.refreshing.lock().await
     }
 
     /// The newest pair the keychain has not taken yet, if any.
@@ -178,11 +186,15 @@ impl Keeper {
     }
 
     /// Yespo refused the login: mark the account "Log in again" (if it is still connected in
-    /// this session's epoch) and return the error to show.
+    /// this session's epoch), drop tokens still waiting for the keychain (they are dead), and
+    /// return the error to show.
     pub async fn needs_login(&self, why: &str) -> AppError {
-        let state = self.entry.tokens.lock().await;
+        let mut state = self.entry.tokens.lock().await;
         if state.epoch != self.epoch {
             return AppError::session_ended();
+        }
+        if state.unsaved.take().is_some() {
+            self.board.clear(&self.entry.id);
         }
         let id = self.entry.id.clone();
         let marked = self.env.accounts.update(move |f| {
@@ -217,7 +229,11 @@ async fn persist(
         // Not rotated this time: a newer refresh token than the keychain's may still be unsaved.
         pair.refresh = state.unsaved.as_ref().and_then(|u| u.refresh.clone());
     }
-    let saved = write_to_keychain(env, &entry.id, &pair).await;
+    let mut saved = write_to_keychain(env, &entry.id, &pair).await;
+    if saved.is_ok() && pair.refresh.is_none() && source == Source::Login {
+        // A login without a refresh token: the previous login's must not outlive it.
+        saved = secrets::delete(&env.secrets, &entry.id, SecretKind::RefreshToken).await;
+    }
     let id = entry.id.clone();
     let (obtained, expires, rotated) = (pair.obtained_at, pair.expires_at, pair.refresh.is_some());
     let listed = env.accounts.update(move |f| {
@@ -266,7 +282,8 @@ async fn write_to_keychain(env: &LoginEnv, account_id: &str, pair: &TokenPair) -
 }
 
 /// Offer the unsaved pair to the keychain until it takes it, or the pair is no longer wanted
-/// (logged out, removed, replaced by a newer pair that was saved).
+/// (logged out, removed, replaced by a newer pair that was saved). The token lock is held while
+/// the keychain answers (at most its timeout), so no other token write can land in between.
 async fn retry_saving(env: LoginEnv, entry: Arc<AccountEntry>, board: Arc<StatusBoard>, every: Duration) {
     loop {
         tokio::time::sleep(every).await;
@@ -361,6 +378,7 @@ impl Sessions {
                     throttle: Arc::new(Throttle::new(self.options.limits)),
                     session: Default::default(),
                     tokens: Default::default(),
+                    refreshing: Default::default(),
                 })
             })
             .clone()
@@ -474,19 +492,19 @@ impl Sessions {
             .accounts
             .get(account_id)
             .map_err(|_| AppError::not_found("The account was removed during the login"))?;
+        state.unsaved = None;
         let pair = TokenPair::new(tokens, now_secs());
         persist(&self.env, &entry, &mut state, pair, Source::Login, &self.board, self.options.save_retry).await;
         Ok(())
     }
 
     /// Log out: end the session, forget the tokens (Yespo has no revocation endpoint; the user
-    /// disconnects the app under Connected apps in Yespo to revoke it fully).
+    /// disconnects the app under Connected apps in Yespo to revoke it fully). The account is
+    /// logged out first, so tokens a failing keychain keeps are never used again.
     pub async fn log_out(&self, account_id: &str) -> AppResult<Account> {
         let entry = self.entry(account_id);
         let _slot = self.end_under_lock(&entry).await;
-        let _state = self.disown_tokens(&entry).await;
-        secrets::delete(&self.env.secrets, account_id, SecretKind::AccessToken).await?;
-        secrets::delete(&self.env.secrets, account_id, SecretKind::RefreshToken).await?;
+        let mut state = self.disown_tokens(&entry).await;
         let id = account_id.to_string();
         let account = self.env.accounts.update(move |f| {
             let a = f.accounts.iter_mut().find(|a| a.id == id).ok_or_else(|| AppError::not_found("No such account"))?;
@@ -496,18 +514,28 @@ impl Sessions {
             a.refresh_expires_at = None;
             Ok(a.clone())
         })?;
+        state.unsaved = None;
+        self.board.clear(account_id);
         self.board.changed();
+        for kind in [SecretKind::AccessToken, SecretKind::RefreshToken] {
+            secrets::delete(&self.env.secrets, account_id, kind).await.map_err(|e| {
+                AppError::new(e.code, format!("Logged out, but the keychain kept the old tokens: {}", e.message))
+            })?;
+        }
         Ok(account)
     }
 
-    /// Remove an account and every secret of it.
+    /// Remove an account and every secret of it. If the keychain refuses, nothing is removed
+    /// (and tokens waiting for it stay in memory).
     pub async fn remove(&self, account_id: &str) -> AppResult<()> {
         let entry = self.entry(account_id);
         let _slot = self.end_under_lock(&entry).await;
-        let _state = self.disown_tokens(&entry).await;
+        let mut state = self.disown_tokens(&entry).await;
         for kind in SecretKind::ALL {
             secrets::delete(&self.env.secrets, account_id, kind).await?;
         }
+        state.unsaved = None;
+        self.board.clear(account_id);
         let id = account_id.to_string();
         self.env.accounts.update(move |f| {
             f.accounts.retain(|a| a.id != id);
@@ -521,13 +549,11 @@ impl Sessions {
         Ok(())
     }
 
-    /// Move to a new epoch and drop unsaved tokens, holding the token lock: no session started
-    /// before writes tokens any more (log out, remove, a new login).
+    /// Move to a new epoch, holding the token lock: no session started before writes tokens
+    /// any more (log out, remove, a new login).
     async fn disown_tokens<'a>(&self, entry: &'a AccountEntry) -> tokio::sync::MutexGuard<'a, TokenState> {
         let mut state = entry.tokens.lock().await;
         state.epoch += 1;
-        state.unsaved = None;
-        self.board.clear(&entry.id);
         state
     }
 

@@ -340,7 +340,7 @@ impl YespoClient {
                 request = request.header(CONTENT_TYPE, "application/json; charset=UTF-8").body(body.clone());
             }
             let attempt_started = Instant::now();
-            let outcome = self.run(request).await?;
+            let outcome = self.run(request, idempotent).await?;
             let elapsed = attempt_started.elapsed().as_millis() as u64;
             // The path and the names of the parameters, never their values (an email, a phone).
             let params = call.query.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(",");
@@ -385,11 +385,14 @@ impl YespoClient {
         }
     }
 
-    /// One HTTP exchange, cancellable. Outer `Err` only for cancellation or a session's end.
-    /// A transport error loses its URL: the query may hold an email or a phone number.
+    /// One HTTP exchange. A read stops when the caller cancels or the session ends (outer
+    /// `Err`); a write, once sent, runs to its answer (at most the request timeout): cut off, its
+    /// outcome would be unknown, and Yespo may already be acting on it. A transport error loses
+    /// its URL: the query may hold an email or a phone number.
     async fn run(
         &self,
         request: reqwest::RequestBuilder,
+        idempotent: bool,
     ) -> AppResult<Result<(StatusCode, HeaderMap, String), reqwest::Error>> {
         let exchange = async {
             let response = request.send().await?;
@@ -398,7 +401,8 @@ impl YespoClient {
             let body = response.text().await?;
             Ok((status, headers, body))
         };
-        Ok(self.interruptible(exchange).await?.map_err(reqwest::Error::without_url))
+        let result = if idempotent { self.interruptible(exchange).await? } else { exchange.await };
+        Ok(result.map_err(reqwest::Error::without_url))
     }
 }
 

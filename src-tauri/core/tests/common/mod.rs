@@ -80,7 +80,7 @@ pub fn free_port() -> u16 {
 pub struct Setup {
     pub sandbox: Sandbox,
     pub sessions: Arc<Sessions>,
-    pub logins: LoginManager,
+    pub logins: Arc<LoginManager>,
     pub account: Account,
     pub callback: String,
     _dir: tempfile::TempDir,
@@ -108,7 +108,7 @@ pub async fn setup_with(store: Arc<dyn SecretStore>, options: SessionOptions, kn
     let env = LoginEnv::new(AccountStore::new(dir.path()), store).unwrap();
     let account = oauth_account(&sandbox, &env, "Sandbox", &callback);
     let sessions = Arc::new(Sessions::with_options(env, options));
-    let logins = LoginManager::new(sessions.clone());
+    let logins = Arc::new(LoginManager::new(sessions.clone()));
     Setup { sandbox, sessions, logins, account, callback, _dir: dir }
 }
 
@@ -171,15 +171,29 @@ pub async fn log_in(s: &Setup) -> Account {
     done.unwrap()
 }
 
-/// Let the access token expire at the sandbox and here: log in with a 3-second token (so the
-/// login's own check does not find it due yet; new tokens then live an hour), and wait past
-/// its end.
-pub async fn log_in_and_let_the_token_expire(s: &Setup) -> Account {
+/// Log in with a 3-second access token (long enough that the login's own check does not find
+/// it due; new tokens then live an hour).
+pub async fn log_in_briefly(s: &Setup) -> Account {
     s.sandbox.update_knobs(|k| k.access_token_ttl_secs = 3);
     let account = log_in(s).await;
     s.sandbox.update_knobs(|k| k.access_token_ttl_secs = 3600);
+    account
+}
+
+/// Let the access token expire at the sandbox and here.
+pub async fn log_in_and_let_the_token_expire(s: &Setup) -> Account {
+    let account = log_in_briefly(s).await;
     tokio::time::sleep(Duration::from_millis(3100)).await;
     account
+}
+
+/// Wait (at most 10 s) until `done` holds.
+pub async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{what}: not within 10 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// The port of a Callback URL.
