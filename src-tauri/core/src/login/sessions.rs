@@ -138,7 +138,7 @@ pub(crate) struct AccountEntry {
     refreshing: tokio::sync::Mutex<()>,
 }
 
-/// How a token pair reached [`Keeper::save`].
+/// Where a token pair [`persist`] keeps came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Source {
     Refresh,
@@ -225,7 +225,8 @@ async fn persist(
     board: &Arc<StatusBoard>,
     save_retry: Duration,
 ) {
-    if pair.refresh.is_none() {
+    let rotated = pair.refresh.is_some();
+    if !rotated {
         // Not rotated this time: a newer refresh token than the keychain's may still be unsaved.
         pair.refresh = state.unsaved.as_ref().and_then(|u| u.refresh.clone());
     }
@@ -235,7 +236,7 @@ async fn persist(
         saved = secrets::delete(&env.secrets, &entry.id, SecretKind::RefreshToken).await;
     }
     let id = entry.id.clone();
-    let (obtained, expires, rotated) = (pair.obtained_at, pair.expires_at, pair.refresh.is_some());
+    let (obtained, expires) = (pair.obtained_at, pair.expires_at);
     let listed = env.accounts.update(move |f| {
         if let Some(a) = f.accounts.iter_mut().find(|a| a.id == id) {
             a.state = LoginState::Connected;
