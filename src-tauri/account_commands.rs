@@ -1,6 +1,7 @@
 //! Account, login and session commands: thin wrappers over `yespo_core::login`. The state they
 //! use (the sessions registry, the login in progress) lives in the core, held in `AppState`.
 
+use crate::commands::logged;
 use crate::AppState;
 use serde::Serialize;
 use std::sync::atomic::Ordering;
@@ -8,18 +9,7 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_opener::OpenerExt;
 use yespo_core::login::{self, Account, AccountEdit, AccountsView, LoginStarted, NewAccount, SessionsStatus};
-use yespo_core::{AppError, AppResult, ErrorCode};
-
-/// Commands log their failures once, so the log shows what the UI was told (not `cancelled`).
-fn logged<T>(command: &str, result: AppResult<T>) -> AppResult<T> {
-    match &result {
-        Err(error) if error.code != ErrorCode::Cancelled => {
-            tracing::warn!(command, code = %error.code, message = %error.message, "command failed")
-        }
-        _ => {}
-    }
-    result
-}
+use yespo_core::{AppError, AppResult};
 
 /// A login started (or reused), and whether a browser page was opened for it now.
 #[derive(Serialize)]

@@ -4,7 +4,7 @@
 use crate::AppState;
 use yespo_core::app_info::AppInfo;
 use yespo_core::keychain::{self, KeychainStatus};
-use yespo_core::{AppError, AppResult};
+use yespo_core::{AppError, AppResult, ErrorCode};
 
 /// Version, build profile and folders, for the About/Status panel.
 #[tauri::command]
@@ -22,10 +22,14 @@ pub async fn keychain_status() -> AppResult<KeychainStatus> {
     logged("keychain_status", result)
 }
 
-/// Commands log their failures here once, so the log shows what the UI was told.
-fn logged<T>(command: &str, result: AppResult<T>) -> AppResult<T> {
-    if let Err(error) = &result {
-        tracing::warn!(command, code = %error.code, message = %error.message, "command failed");
+/// Commands log their failures here once, so the log shows what the UI was told (a
+/// cancellation is not a failure).
+pub(crate) fn logged<T>(command: &str, result: AppResult<T>) -> AppResult<T> {
+    match &result {
+        Err(error) if error.code != ErrorCode::Cancelled => {
+            tracing::warn!(command, code = %error.code, message = %error.message, "command failed")
+        }
+        _ => {}
     }
     result
 }

@@ -87,8 +87,7 @@ async function act(card, action, banner) {
     banner.replaceChildren(errorBanner(error));
     return;
   }
-  await getAccounts({ refresh: true });
-  await drawCards();
+  await reload();
 }
 
 async function startLogin(card, account, banner) {
@@ -119,8 +118,7 @@ async function waitForLogin(started) {
   } finally {
     waiting.delete(started.loginId);
   }
-  await getAccounts({ refresh: true });
-  await drawCards();
+  await reload();
 }
 
 function loginPanel(account) {
@@ -194,8 +192,7 @@ function editForm(card, account, banner) {
       return;
     }
     editing = null;
-    await getAccounts({ refresh: true });
-    await drawCards();
+    await reload();
   });
   return form;
 }
@@ -353,8 +350,14 @@ async function resumeLogin() {
   waitForLogin(pending);
 }
 
-// Accounts changed in the background (a refresh, "Log in again"): redraw the cards, unless the
-// user is typing in an Edit form.
+/** Read the list again and redraw the cards (once: the listener below draws unless editing). */
+async function reload() {
+  const view = await getAccounts({ refresh: true });
+  if (editing !== null) await drawCards(view);
+}
+
+// The account list was read again (after an action here, or a change in the background such as
+// a refresh or "Log in again"): redraw the cards, unless the user is typing in an Edit form.
 onAccountsChange((view) => {
   if (cards?.isConnected && editing === null) drawCards(view);
 });
