@@ -16,6 +16,7 @@ pub mod login;
 pub mod paths;
 pub mod random;
 pub mod secret;
+pub mod tokens;
 pub mod yespo;
 
 pub use error::{AppError, AppResult, ErrorCode};

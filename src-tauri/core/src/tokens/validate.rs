@@ -1,0 +1,706 @@
+//! The full pass: every row checked, counted and remembered compactly, then the rules that need
+//! other rows (duplicates, shared tokens), then the summary.
+//!
+//! Memory stays bounded whatever the file's size: per row the pass keeps one byte of flags, and
+//! for valid rows a 64-bit hash of the dedupe key and of the token with the row's index (16
+//! bytes each, sorted after the pass); every 64th row's position is kept so any row can be read
+//! again. Hash collisions are ruled out by re-reading the rows of every group of equal hashes and
+//! comparing the real keys (a second pass over those rows only).
+//!
+//! JSON files are cut into blocks on one thread and parsed and checked on the others; CSV is
+//! read and checked on one thread (the `csv` crate is faster than the checks).
+
+use super::check::{carried_names, dedupe_name, Checker, Facts, FieldIds, Plan, RowInput};
+use super::contact::Draft;
+use super::file::{RawRow, RowMeta, TokenFile};
+use super::problem::{Problem, ProblemSink, Reason, ReasonSet};
+use super::read::json::{Chunk, Splitter};
+use super::read::{Detected, ReadError};
+use super::settings::{FileSettings, ImportSettings};
+use crate::yespo::models::Contact;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::{Arc, Mutex};
+
+/// Every 64th row's position is kept (random access reads at most 63 rows to reach a row).
+pub const CHECKPOINT_EVERY: u64 = 64;
+
+const INVALID: u8 = 1;
+const WARNING: u8 = 2;
+/// The row's dedupe key repeats an earlier row's.
+const DUPLICATE: u8 = 4;
+/// A later row with the same dedupe key wins: this one is not sent.
+const SUPERSEDED: u8 = 8;
+const SHARED_TOKEN: u8 = 16;
+
+/// How far the pass is, for a progress bar.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub rows: u64,
+    pub bytes: u64,
+    pub total_bytes: u64,
+}
+
+/// A group of rows with one dedupe key: which lines, and which one is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DuplicateGroup {
+    pub lines: Vec<u64>,
+    pub winner: u64,
+}
+
+/// What the pass found, as the CLI prints it and the screen shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    #[serde(flatten)]
+    pub detected: Detected,
+    pub rows: u64,
+    pub valid: u64,
+    pub invalid: u64,
+    /// Rows with at least one warning.
+    pub warnings: u64,
+    /// Rows whose dedupe key repeats an earlier row's.
+    pub duplicates: u64,
+    /// Valid rows that will be sent (the last of each group of duplicates).
+    pub ready: u64,
+    /// Rows per reason (a row with two reasons counts under both).
+    pub reasons: BTreeMap<Reason, u64>,
+    /// The first groups of duplicates (at most 100), with the line that wins.
+    pub duplicate_groups: Vec<DuplicateGroup>,
+    /// Columns (or JSON keys) not mapped to anything.
+    pub unmapped: Vec<String>,
+    pub dedupe_on: String,
+    /// The import settings: the file's own (Yespo's body) or the defaults for this file.
+    pub settings: ImportSettings,
+    /// Notes about the settings (e.g. the file left `contactFields` empty).
+    pub notes: Vec<String>,
+}
+
+/// The result of a pass, kept to page through the rows, export problems and build batches.
+pub struct Validation {
+    pub summary: Summary,
+    checker: Checker,
+    flags: Vec<u8>,
+    checkpoints: Vec<RowMeta>,
+    /// Row index → the line of the row that wins over it.
+    superseded_by: HashMap<u32, u64>,
+    /// Row index → another line with the same token.
+    token_shared_with: HashMap<u32, u64>,
+}
+
+/// A checked row as the preview and the review table show it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RowView {
+    pub index: u64,
+    pub line: u64,
+    pub valid: bool,
+    /// Not sent because a later row with the same key wins (that row's line).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<u64>,
+    pub problems: Vec<Problem>,
+    /// The file's cells (tables and flat JSON objects), in the file's column order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cells: Option<Vec<String>>,
+    /// The contact as it would be sent (when the row could be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+}
+
+/// Per row, what the workers hand back to be counted in order.
+#[derive(Debug, Clone, Copy)]
+struct RowOut {
+    meta: RowMeta,
+    reasons: ReasonSet,
+    key: Option<u64>,
+    token: Option<u64>,
+    carried: u32,
+}
+
+#[derive(Default)]
+struct Tally {
+    rows: u64,
+    reasons: [u64; Reason::ALL.len()],
+    flags: Vec<u8>,
+    keys: Vec<(u64, u32)>,
+    tokens: Vec<(u64, u32)>,
+    checkpoints: Vec<RowMeta>,
+    carried: u32,
+    fields: FieldIds,
+}
+
+impl Tally {
+    fn add(&mut self, out: RowOut) {
+        let index = self.rows;
+        if index % CHECKPOINT_EVERY == 0 {
+            self.checkpoints.push(out.meta);
+        }
+        self.rows += 1;
+        let mut flags = 0;
+        for r in out.reasons.iter() {
+            self.reasons[r as usize] += 1;
+        }
+        if out.reasons.invalid() {
+            flags |= INVALID;
+        } else {
+            let row = u32::try_from(index).expect("fewer than 4 billion rows");
+            if let Some(k) = out.key {
+                self.keys.push((k, row));
+            }
+            if let Some(t) = out.token {
+                self.tokens.push((t, row));
+            }
+            self.carried |= out.carried;
+        }
+        if out.reasons.warning() {
+            flags |= WARNING;
+        }
+        self.flags.push(flags);
+    }
+}
+
+fn check_raw(
+    checker: &Checker,
+    raw: RawRow<'_>,
+    sink: &mut impl ProblemSink,
+    fields: &mut FieldIds,
+    with: Option<&mut dyn FnMut(&Draft<'_>)>,
+) -> Facts {
+    match raw {
+        RawRow::Json(bytes) => checker.check(RowInput::Json(bytes), sink, fields, with),
+        RawRow::Oversized => checker.check(RowInput::Oversized, sink, fields, with),
+        RawRow::Table(row) => {
+            let get = |i: usize| row.cell(i);
+            checker.check(RowInput::Cells(&get), sink, fields, with)
+        }
+    }
+}
+
+/// Checks every row of `file`. `progress` is called after each block; `cancel` stops the pass.
+pub fn validate(
+    file: &TokenFile,
+    plan: Plan,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<Validation, ReadError> {
+    plan.mapping.check().map_err(ReadError::unusable)?;
+    let checker = Checker::new(plan, file.shape().clone());
+    let total_bytes = file.source().size;
+    let mut tally = Tally::default();
+    let mut file_settings = Vec::new();
+    match file.detected().format.json_shape() {
+        Some(shape) => {
+            let source = file.source();
+            let splitter = Splitter::new(source.text_at(source.start)?, shape, source.start, source.start_line);
+            file_settings = parallel_json(splitter, &checker, &mut tally, progress, cancel, total_bytes)?;
+        }
+        None => {
+            let mut last_report = 0;
+            let mut cancelled = false;
+            let mut fields = FieldIds::default();
+            file.visit(None, &mut |meta, raw| {
+                let mut reasons = ReasonSet::default();
+                let facts = check_raw(&checker, raw, &mut reasons, &mut fields, None);
+                tally.add(RowOut { meta, reasons, key: facts.key, token: facts.token, carried: facts.carried });
+                if meta.offset - last_report > 4 << 20 {
+                    last_report = meta.offset;
+                    progress(Progress { rows: tally.rows, bytes: meta.offset, total_bytes });
+                    if cancel.load(Ordering::Relaxed) {
+                        cancelled = true;
+                        return false;
+                    }
+                }
+                true
+            })?;
+            if cancelled {
+                return Err(ReadError::cancelled());
+            }
+            tally.fields.merge(&fields);
+        }
+    }
+    progress(Progress { rows: tally.rows, bytes: total_bytes, total_bytes });
+    if tally.rows == 0 {
+        return Err(ReadError::unusable(match file.columns() {
+            Some(_) if file.detected().format.is_tabular() => "the file has a header row but no data rows",
+            _ => "the file has no contacts",
+        }));
+    }
+    finish(file, checker, tally, &file_settings)
+}
+
+/// Splits on this thread, checks on `workers` threads, counts in order on this thread.
+fn parallel_json(
+    mut splitter: Splitter<std::fs::File>,
+    checker: &Checker,
+    tally: &mut Tally,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+    total_bytes: u64,
+) -> Result<Vec<(String, Vec<u8>)>, ReadError> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    std::thread::scope(|scope| {
+        let (chunk_tx, chunk_rx) = sync_channel::<(u64, Chunk)>(workers * 2);
+        let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+        let (out_tx, out_rx) = sync_channel::<(u64, Vec<RowOut>, FieldIds)>(workers * 2);
+        for _ in 0..workers {
+            let chunk_rx = Arc::clone(&chunk_rx);
+            let out_tx = out_tx.clone();
+            scope.spawn(move || loop {
+                let next = chunk_rx.lock().expect("chunk queue").recv();
+                let Ok((seq, chunk)) = next else { return };
+                let mut fields = FieldIds::default();
+                let outs = chunk
+                    .elements
+                    .iter()
+                    .map(|e| {
+                        let meta = RowMeta { index: 0, line: e.line, offset: e.offset };
+                        let raw = if e.oversized { RawRow::Oversized } else { RawRow::Json(chunk.bytes(e)) };
+                        let mut reasons = ReasonSet::default();
+                        let facts = check_raw(checker, raw, &mut reasons, &mut fields, None);
+                        RowOut { meta, reasons, key: facts.key, token: facts.token, carried: facts.carried }
+                    })
+                    .collect();
+                if out_tx.send((seq, outs, fields)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(out_tx);
+        // The splitter runs on its own thread so counting never waits on the disk.
+        let splitter_thread = scope.spawn(move || -> Result<Vec<(String, Vec<u8>)>, ReadError> {
+            let mut seq = 0;
+            while let Some(chunk) = splitter.next_chunk()? {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(ReadError::cancelled());
+                }
+                if chunk_tx.send((seq, chunk)).is_err() {
+                    break;
+                }
+                seq += 1;
+            }
+            Ok(splitter.settings().to_vec())
+        });
+        let mut waiting: BTreeMap<u64, (Vec<RowOut>, FieldIds)> = BTreeMap::new();
+        let mut next = 0;
+        for (seq, outs, fields) in out_rx.iter() {
+            waiting.insert(seq, (outs, fields));
+            while let Some((outs, fields)) = waiting.remove(&next) {
+                let last_offset = outs.last().map(|o| o.meta.offset);
+                for out in outs {
+                    tally.add(out);
+                }
+                tally.fields.merge(&fields);
+                next += 1;
+                if let Some(bytes) = last_offset {
+                    progress(Progress { rows: tally.rows, bytes, total_bytes });
+                }
+            }
+        }
+        splitter_thread.join().expect("the splitter thread does not panic")
+    })
+}
+
+fn finish(
+    file: &TokenFile,
+    checker: Checker,
+    mut tally: Tally,
+    file_settings: &[(String, Vec<u8>)],
+) -> Result<Validation, ReadError> {
+    let mut superseded_by = HashMap::new();
+    let mut token_shared_with = HashMap::new();
+    let mut groups_out = Vec::new();
+    let mut duplicates = 0;
+
+    // Candidate groups: equal hashes. Their rows are read again and compared by the real key.
+    let key_groups = hash_groups(&mut tally.keys);
+    let token_groups = hash_groups(&mut tally.tokens);
+    if !key_groups.is_empty() || !token_groups.is_empty() {
+        let mut wanted: Vec<u32> = key_groups.iter().chain(token_groups.iter()).flatten().copied().collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let found = read_keys(file, &checker, &tally.checkpoints, &wanted)?;
+        for group in &key_groups {
+            // Rows with the same real key, in file order.
+            let mut by_key: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+            for row in group {
+                if let Some((_, Some(key), _)) = found.get(row) {
+                    by_key.entry(key.as_str()).or_default().push(*row);
+                }
+            }
+            for rows in by_key.values().filter(|r| r.len() > 1) {
+                let mut rows = rows.clone();
+                rows.sort_unstable();
+                let winner = *rows.last().expect("a group has rows");
+                let winner_line = found[&winner].0;
+                duplicates += rows.len() as u64 - 1;
+                for (i, row) in rows.iter().enumerate() {
+                    if i > 0 {
+                        tally.flags[*row as usize] |= DUPLICATE;
+                    }
+                    if *row != winner {
+                        tally.flags[*row as usize] |= SUPERSEDED;
+                        superseded_by.insert(*row, winner_line);
+                    }
+                }
+                if groups_out.len() < 100 {
+                    groups_out
+                        .push(DuplicateGroup { lines: rows.iter().map(|r| found[r].0).collect(), winner: winner_line });
+                }
+            }
+        }
+        for group in &token_groups {
+            let mut by_token: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+            for row in group {
+                if let Some((_, _, Some(token))) = found.get(row) {
+                    by_token.entry(token.as_str()).or_default().push(*row);
+                }
+            }
+            for rows in by_token.values().filter(|r| r.len() > 1) {
+                // Shared by different contacts, not by repeats of one contact.
+                let keys: std::collections::BTreeSet<_> = rows.iter().map(|r| found[r].1.as_deref()).collect();
+                if keys.len() < 2 {
+                    continue;
+                }
+                for row in rows {
+                    let other = rows.iter().find(|o| *o != row).map(|o| found[o].0).unwrap_or_default();
+                    token_shared_with.insert(*row, other);
+                    let f = &mut tally.flags[*row as usize];
+                    if *f & SHARED_TOKEN == 0 {
+                        *f |= SHARED_TOKEN;
+                        tally.reasons[Reason::SharedToken as usize] += 1;
+                        *f |= WARNING;
+                    }
+                }
+            }
+        }
+    }
+    // Free the hash lists before the summary (they are the pass's biggest allocation).
+    tally.keys = Vec::new();
+    tally.tokens = Vec::new();
+
+    let invalid = tally.flags.iter().filter(|f| **f & INVALID != 0).count() as u64;
+    let warnings = tally.flags.iter().filter(|f| **f & WARNING != 0).count() as u64;
+    let superseded = tally.flags.iter().filter(|f| **f & SUPERSEDED != 0).count() as u64;
+    let reasons = Reason::ALL
+        .iter()
+        .filter(|r| tally.reasons[**r as usize] > 0)
+        .map(|r| (*r, tally.reasons[*r as usize]))
+        .collect();
+    let plan = checker.plan();
+    let parsed = FileSettings::parse(file_settings);
+    let (settings, notes) =
+        ImportSettings::for_file(&parsed, plan, carried_names(tally.carried), tally.fields.0.clone());
+    let unmapped = plan.mapping.unmapped().into_iter().map(str::to_string).collect();
+    let summary = Summary {
+        detected: file.detected().clone(),
+        rows: tally.rows,
+        valid: tally.rows - invalid,
+        invalid,
+        warnings,
+        duplicates,
+        ready: tally.rows - invalid - superseded,
+        reasons,
+        duplicate_groups: groups_out,
+        unmapped,
+        dedupe_on: dedupe_name(settings.dedupe_on).to_string(),
+        settings,
+        notes: parsed.notes.into_iter().chain(notes).collect(),
+    };
+    Ok(Validation {
+        summary,
+        checker,
+        flags: tally.flags,
+        checkpoints: tally.checkpoints,
+        superseded_by,
+        token_shared_with,
+    })
+}
+
+/// Sorts `(hash, row)` pairs and returns the rows of every hash that occurs more than once.
+fn hash_groups(pairs: &mut [(u64, u32)]) -> Vec<Vec<u32>> {
+    pairs.sort_unstable();
+    pairs.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1).map(|g| g.iter().map(|p| p.1).collect()).collect()
+}
+
+/// Reads the given rows (sorted indices) again: their line, dedupe key and first token.
+type KeyRow = (u64, Option<String>, Option<String>);
+
+fn read_keys(
+    file: &TokenFile,
+    checker: &Checker,
+    checkpoints: &[RowMeta],
+    rows: &[u32],
+) -> Result<HashMap<u32, KeyRow>, ReadError> {
+    let mut found = HashMap::with_capacity(rows.len());
+    let mut i = 0;
+    while i < rows.len() {
+        let block = rows[i] as u64 / CHECKPOINT_EVERY;
+        let at = checkpoints[block as usize];
+        let mut fields = FieldIds::default();
+        file.visit(Some((block * CHECKPOINT_EVERY, at)), &mut |meta, raw| {
+            if i >= rows.len() || meta.index / CHECKPOINT_EVERY != block {
+                return false;
+            }
+            if meta.index == rows[i] as u64 {
+                let mut record = |d: &Draft<'_>| {
+                    let key = checker.key_text(d).map(|(kind, k)| format!("{kind}\u{1f}{k}"));
+                    let token = d.channel("mobilepush").map(|t| t.trim().to_string());
+                    found.insert(rows[i], (meta.line, key, token));
+                };
+                let mut ignore = ReasonSet::default();
+                check_raw(checker, raw, &mut ignore, &mut fields, Some(&mut record));
+                i += 1;
+            }
+            true
+        })?;
+        // Rows a block did not reach (cannot happen with a consistent file) are skipped.
+        while i < rows.len() && rows[i] as u64 / CHECKPOINT_EVERY == block {
+            i += 1;
+        }
+    }
+    Ok(found)
+}
+
+impl Validation {
+    pub fn rows(&self) -> u64 {
+        self.flags.len() as u64
+    }
+
+    /// Rows `start..start + count` with their problems, cells and contact.
+    pub fn page(&self, file: &TokenFile, start: u64, count: usize) -> Result<Vec<RowView>, ReadError> {
+        if start >= self.rows() || count == 0 {
+            return Ok(Vec::new());
+        }
+        let block = start / CHECKPOINT_EVERY;
+        let at = self.checkpoints[block as usize];
+        let mut out = Vec::with_capacity(count);
+        let mut failure = None;
+        file.visit(Some((block * CHECKPOINT_EVERY, at)), &mut |meta, raw| {
+            if meta.index < start {
+                return true;
+            }
+            out.push(view(&self.checker, meta, raw, Some(self)));
+            out.len() < count
+        })
+        .or_else(|e| {
+            failure = Some(e);
+            Ok::<(), ReadError>(())
+        })?;
+        match failure {
+            Some(e) if out.is_empty() => Err(e),
+            _ => Ok(out),
+        }
+    }
+
+    /// Indices of the rows that match a filter (for the review screen's counters).
+    pub fn indices(&self, filter: RowFilter) -> Vec<u64> {
+        self.flags.iter().enumerate().filter(|(_, f)| filter.matches(**f)).map(|(i, _)| i as u64).collect()
+    }
+
+    /// Writes the invalid rows (and, if asked, the rows with warnings) to a CSV in the file's own
+    /// columns plus `line` and `problem`, for fixing in Excel and dropping again. Returns the
+    /// number of rows written.
+    pub fn export_problems(
+        &self,
+        file: &TokenFile,
+        out: &std::path::Path,
+        with_warnings: bool,
+    ) -> Result<u64, ReadError> {
+        let mask = if with_warnings { INVALID | WARNING } else { INVALID };
+        let delimiter = file.source().text_delimiter();
+        let write = std::fs::File::create(out).map_err(ReadError::io)?;
+        let mut w = std::io::BufWriter::new(write);
+        // A BOM so Excel opens the UTF-8 correctly.
+        std::io::Write::write_all(&mut w, b"\xef\xbb\xbf").map_err(ReadError::io)?;
+        let mut csv = csv::WriterBuilder::new().delimiter(delimiter).flexible(true).from_writer(w);
+        let mut header: Vec<String> = match file.columns() {
+            Some(c) => c.to_vec(),
+            None => vec!["contact".into()],
+        };
+        header.push("line".into());
+        header.push("problem".into());
+        csv.write_record(&header).map_err(|e| ReadError::io(e.into()))?;
+        let mut written = 0;
+        let mut failure = None;
+        file.visit(None, &mut |meta, raw| {
+            let flags = self.flags[meta.index as usize];
+            if flags & mask == 0 {
+                return true;
+            }
+            let cells = match (&raw, file.columns()) {
+                (RawRow::Json(bytes), None) => vec![String::from_utf8_lossy(bytes).into_owned()],
+                _ => Vec::new(),
+            };
+            let v = view(&self.checker, meta, raw, Some(self));
+            let mut record = v.cells.clone().unwrap_or(cells);
+            if let Some(columns) = file.columns() {
+                record.resize(columns.len(), String::new());
+            }
+            record.push(meta.line.to_string());
+            let problems: Vec<String> = v
+                .problems
+                .iter()
+                .filter(|p| with_warnings || p.severity == super::problem::Severity::Invalid)
+                .map(|p| p.message.clone())
+                .collect();
+            record.push(problems.join("; "));
+            if let Err(e) = csv.write_record(&record) {
+                failure = Some(ReadError::io(e.into()));
+                return false;
+            }
+            written += 1;
+            true
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        csv.flush().map_err(ReadError::io)?;
+        Ok(written)
+    }
+
+    /// Calls `f` with each batch of ready contacts (valid, not superseded), at most `size` per
+    /// batch, in file order; stops when `f` returns `false`.
+    pub fn for_each_batch(
+        &self,
+        file: &TokenFile,
+        size: usize,
+        f: &mut dyn FnMut(Batch) -> bool,
+    ) -> Result<(), ReadError> {
+        let size = size.clamp(1, crate::yespo::MAX_CONTACTS_PER_REQUEST);
+        let mut batch = Batch::default();
+        let mut go_on = true;
+        let mut fields = FieldIds::default();
+        file.visit(None, &mut |meta, raw| {
+            let flags = self.flags[meta.index as usize];
+            if flags & (INVALID | SUPERSEDED) != 0 {
+                return true;
+            }
+            let mut contact = None;
+            let mut ignore = ReasonSet::default();
+            check_raw(
+                &self.checker,
+                raw,
+                &mut ignore,
+                &mut fields,
+                Some(&mut |d: &Draft<'_>| contact = Some(d.to_contact())),
+            );
+            if let Some(c) = contact {
+                batch.contacts.push(c);
+                batch.lines.push(meta.line);
+                batch.rows.push(meta.index);
+            }
+            if batch.contacts.len() == size {
+                go_on = f(std::mem::take(&mut batch));
+            }
+            go_on
+        })?;
+        if go_on && !batch.contacts.is_empty() {
+            f(batch);
+        }
+        Ok(())
+    }
+}
+
+/// Ready contacts with the file line and row index of each.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub contacts: Vec<Contact>,
+    pub lines: Vec<u64>,
+    pub rows: Vec<u64>,
+}
+
+/// The batches as an iterator, read on a thread of their own (two batches ahead).
+pub fn batches(file: Arc<TokenFile>, validation: Arc<Validation>, size: usize) -> Receiver<Result<Batch, ReadError>> {
+    let (tx, rx) = sync_channel(2);
+    std::thread::spawn(move || {
+        let result = validation.for_each_batch(&file, size, &mut |b| tx.send(Ok(b)).is_ok());
+        if let Err(e) = result {
+            let _ = tx.send(Err(e));
+        }
+    });
+    rx
+}
+
+/// The review screen's filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RowFilter {
+    All,
+    Valid,
+    Invalid,
+    Warnings,
+    Duplicates,
+    /// Invalid or with warnings.
+    Problems,
+}
+
+impl RowFilter {
+    fn matches(self, f: u8) -> bool {
+        match self {
+            RowFilter::All => true,
+            RowFilter::Valid => f & INVALID == 0,
+            RowFilter::Invalid => f & INVALID != 0,
+            RowFilter::Warnings => f & WARNING != 0,
+            RowFilter::Duplicates => f & (DUPLICATE | SUPERSEDED) != 0,
+            RowFilter::Problems => f & (INVALID | WARNING) != 0,
+        }
+    }
+}
+
+/// A row checked on its own, plus what the pass knows about it (duplicates, shared tokens).
+fn view(checker: &Checker, meta: RowMeta, raw: RawRow<'_>, pass: Option<&Validation>) -> RowView {
+    let cells = match &raw {
+        RawRow::Table(row) => Some(row.texts()),
+        RawRow::Json(bytes) => {
+            match (checker.shape(), serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)) {
+                (super::check::Shape::Columns(columns), Ok(object)) => Some(
+                    columns
+                        .iter()
+                        .map(|c| match object.get(c) {
+                            None | Some(serde_json::Value::Null) => String::new(),
+                            Some(serde_json::Value::String(s)) => s.clone(),
+                            Some(other) => other.to_string(),
+                        })
+                        .collect(),
+                ),
+                _ => None,
+            }
+        }
+        RawRow::Oversized => None,
+    };
+    let mut problems: Vec<Problem> = Vec::new();
+    let mut contact = None;
+    let mut fields = FieldIds::default();
+    check_raw(checker, raw, &mut problems, &mut fields, Some(&mut |d: &Draft<'_>| contact = Some(d.to_contact())));
+    let mut superseded_by = None;
+    if let Some(pass) = pass {
+        let row = meta.index as u32;
+        superseded_by = pass.superseded_by.get(&row).copied();
+        if let Some(other) = pass.token_shared_with.get(&row) {
+            problems.add(Reason::SharedToken, "pushToken", || {
+                format!("the same push token is on line {other}, for another contact")
+            });
+        }
+    }
+    let valid = !problems.iter().any(|p| p.severity == super::problem::Severity::Invalid);
+    RowView { index: meta.index, line: meta.line, valid, superseded_by, problems, cells, contact }
+}
+
+/// The first `n` rows checked on their own (no pass needed): the preview shown at once.
+pub fn preview(file: &TokenFile, plan: Plan, n: usize) -> Result<Vec<RowView>, ReadError> {
+    let checker = Checker::new(plan, file.shape().clone());
+    let mut out = Vec::with_capacity(n);
+    if n == 0 {
+        return Ok(out);
+    }
+    file.visit(None, &mut |meta, raw| {
+        out.push(view(&checker, meta, raw, None));
+        out.len() < n
+    })
+    .or_else(|e| if out.is_empty() { Err(e) } else { Ok(()) })?;
+    Ok(out)
+}
