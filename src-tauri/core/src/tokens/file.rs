@@ -1,11 +1,13 @@
 //! An opened token file: what it is, its columns or row shape, and a way to visit its rows from
 //! the start or from a checkpoint (the preview's random access and every later pass use it).
 
-use super::check::{json_shape, Shape};
-use super::map::{self, AccountField, Mapping};
+use super::check::{json_shape, parse_dedupe, Plan, Shape};
+use super::map::{self, AccountField, Mapping, Target};
 use super::read::json::{JsonShape, Splitter};
 use super::read::table::{TablePosition, TableReader};
 use super::read::{Detected, ReadError, ReadOptions, Source};
+use super::settings::default_dedupe;
+use crate::yespo::models::DedupeOn;
 use std::path::Path;
 
 /// Where a row is: what the visitor gets with each row.
@@ -143,4 +145,91 @@ impl TokenFile {
         }
         Ok(())
     }
+}
+
+/// What the user (or a script) chose for a file; everything left `None` is decided from the file.
+#[derive(Debug, Clone, Default)]
+pub struct Choices {
+    pub mapping: Option<Mapping>,
+    pub dedupe_on: Option<DedupeOn>,
+    pub field_id: Option<i64>,
+    /// A Yespo app id for push tokens without one (overrides the mapping's).
+    pub app_id: Option<String>,
+    /// The account's custom field ids, when an account is at hand.
+    pub account_fields: Option<std::collections::HashSet<i64>>,
+}
+
+impl TokenFile {
+    /// The plan for a pass: the user's choices, else the file's own settings, else defaults.
+    pub fn plan(&self, choices: &Choices) -> Plan {
+        let mut mapping = choices.mapping.clone().unwrap_or_else(|| self.suggested_mapping(&[]));
+        if let Some(app) = &choices.app_id {
+            mapping.app_id = Some(app.clone());
+        }
+        let hint = self.settings_hint();
+        let targets: Vec<Target> = mapping.columns.iter().filter_map(|c| c.target).collect();
+        let dedupe_on =
+            choices.dedupe_on.or(hint.0).unwrap_or_else(|| default_dedupe(&targets, self.shape == Shape::Native));
+        Plan {
+            mapping,
+            dedupe_on,
+            field_id: choices.field_id.or(hint.1),
+            account_fields: choices.account_fields.clone(),
+        }
+    }
+
+    /// A Yespo body's `dedupeOn` and `fieldId` before the pass (which needs the key from its
+    /// first row): looked up in the document's first and last 64 KB, where the settings keys
+    /// are (before or after the contacts). The pass reads every setting and [`validate_file`]
+    /// runs again in the rare case the guess was wrong.
+    pub fn settings_hint(&self) -> (Option<DedupeOn>, Option<i64>) {
+        if self.source.detected.format != super::read::Format::YespoJson {
+            return (None, None);
+        }
+        let size = self.source.size;
+        let mut text = Vec::new();
+        let read = |offset: u64, out: &mut Vec<u8>| -> Option<()> {
+            let mut f = self.source.text_at(offset).ok()?;
+            std::io::Read::read_to_end(&mut std::io::Read::take(&mut f, 64 * 1024), out).ok()?;
+            Some(())
+        };
+        read(self.source.start, &mut text);
+        if size > 128 * 1024 {
+            text.extend_from_slice(b"\n");
+            read(size - 64 * 1024, &mut text);
+        }
+        let text = String::from_utf8_lossy(&text);
+        let value_after = |key: &str| -> Option<String> {
+            let at = text.rfind(key)? + key.len();
+            let rest = text[at..].trim_start().strip_prefix(':')?.trim_start();
+            let end = rest.find([',', '}', '\n']).unwrap_or(rest.len());
+            Some(rest[..end].trim().trim_matches('"').to_string())
+        };
+        let dedupe = value_after("\"dedupeOn\"").and_then(|v| parse_dedupe(&v));
+        let field = value_after("\"fieldId\"").and_then(|v| v.parse().ok());
+        (dedupe, field)
+    }
+}
+
+/// A full pass with the plan for `choices`; if a Yespo body's settings (read in full by the pass)
+/// name another `dedupeOn` than the plan guessed and the user chose none, the pass runs again
+/// with the file's.
+pub fn validate_file(
+    file: &TokenFile,
+    choices: &Choices,
+    progress: &mut dyn FnMut(super::validate::Progress),
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<super::validate::Validation, ReadError> {
+    let plan = file.plan(choices);
+    let first = super::validate::validate(file, plan.clone(), progress, cancel)?;
+    if choices.dedupe_on.is_none() {
+        if let Some(own) = first.file_settings().dedupe_on {
+            if own != plan.dedupe_on {
+                let mut again = plan;
+                again.dedupe_on = own;
+                return super::validate::validate(file, again, progress, cancel);
+            }
+        }
+    }
+    Ok(first)
 }

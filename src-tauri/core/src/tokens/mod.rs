@@ -17,7 +17,7 @@ pub mod settings;
 pub mod validate;
 
 pub use check::{Plan, Shape};
-pub use file::TokenFile;
+pub use file::{validate_file, Choices, TokenFile};
 pub use map::{Mapping, Target};
 pub use problem::{Problem, Reason, Severity};
 pub use read::{Detected, Format, ReadError, ReadErrorKind, ReadOptions};

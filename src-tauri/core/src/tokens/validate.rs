@@ -90,6 +90,7 @@ pub struct Validation {
     superseded_by: HashMap<u32, u64>,
     /// Row index → another line with the same token.
     token_shared_with: HashMap<u32, u64>,
+    file_settings: FileSettings,
 }
 
 /// A checked row as the preview and the review table show it.
@@ -392,6 +393,7 @@ fn finish(
         .collect();
     let plan = checker.plan();
     let parsed = FileSettings::parse(file_settings);
+    let parsed_again = parsed.clone();
     let (settings, notes) =
         ImportSettings::for_file(&parsed, plan, carried_names(tally.carried), tally.fields.0.clone());
     let unmapped = plan.mapping.unmapped().into_iter().map(str::to_string).collect();
@@ -417,6 +419,7 @@ fn finish(
         checkpoints: tally.checkpoints,
         superseded_by,
         token_shared_with,
+        file_settings: parsed_again,
     })
 }
 
@@ -466,6 +469,11 @@ fn read_keys(
 }
 
 impl Validation {
+    /// The settings keys of a Yespo body, as found in the file.
+    pub fn file_settings(&self) -> &FileSettings {
+        &self.file_settings
+    }
+
     pub fn rows(&self) -> u64 {
         self.flags.len() as u64
     }

@@ -366,7 +366,7 @@ mod tests {
     }
 
     #[test]
-    fn sparse_rows_get_empty_fields_and_a_constant_width() {
+    fn sparse_rows_get_empty_fields_up_to_the_header_width() {
         let (_dir, path) = workbook_with(|ws| {
             for (col, name) in ["a", "b", "c", "d"].iter().enumerate() {
                 ws.write_string(0, col as u16, *name).unwrap();

@@ -1,0 +1,210 @@
+//! `yespo-admin-cli`: the token pipeline from a terminal or a script, without a window.
+//!
+//! Exit codes of `tokens validate`: 0 every row is valid (warnings allowed), 1 some rows are
+//! invalid, 2 the file is unusable (empty, unreadable, not a token file, structurally broken).
+//! With `--json`, stdout is exactly one JSON object.
+
+mod output;
+
+use clap::{Args, Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use yespo_core::tokens::{self, check::parse_dedupe, Choices, Mapping, ReadErrorKind, ReadOptions, TokenFile};
+
+#[derive(Parser)]
+#[command(name = "yespo-admin-cli", version, about = "Yespo Admin from the command line")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Mobile-push token files.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+}
+
+#[derive(Subcommand)]
+enum TokensCommand {
+    /// Read a token file and check every row; exit 0 when all rows are valid, 1 when some are
+    /// invalid, 2 when the file cannot be used.
+    Validate(ValidateArgs),
+    /// Show the first rows of a token file, parsed and checked (no full pass).
+    Preview(PreviewArgs),
+}
+
+#[derive(Args)]
+struct FileArgs {
+    /// The token file (Yespo JSON, a JSON array, NDJSON, CSV/TSV in any encoding, XLSX).
+    file: PathBuf,
+    /// The column mapping as JSON (from the app or an earlier `--json` run's `mapping`).
+    #[arg(long, value_name = "MAP.json")]
+    mapping: Option<PathBuf>,
+    /// The file's encoding, when the detected one is wrong (utf-8, windows-1251, utf-16le…).
+    #[arg(long, value_name = "NAME")]
+    encoding: Option<String>,
+    /// The CSV delimiter, when the detected one is wrong (`;`, `,`, `tab`, `|`).
+    #[arg(long, value_name = "C")]
+    delimiter: Option<String>,
+    /// The format, when the detected one is wrong (yespo-json, json-array, ndjson, csv, xlsx).
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<String>,
+    /// What Yespo matches contacts on (email, sms, push, email_or_sms, id, externalCustomerId,
+    /// fieldId); default: the file's own, else the push token.
+    #[arg(long, value_name = "KEY")]
+    dedupe_on: Option<String>,
+    /// The custom field id for `--dedupe-on fieldId`.
+    #[arg(long, value_name = "ID")]
+    field_id: Option<i64>,
+    /// The Yespo app id (a UUID) for push tokens the file gives without one.
+    #[arg(long, value_name = "UUID")]
+    app_id: Option<String>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ValidateArgs {
+    #[command(flatten)]
+    file: FileArgs,
+    /// Write the invalid rows to this CSV (the file's columns plus `line` and `problem`).
+    #[arg(long, value_name = "OUT.csv")]
+    problems: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct PreviewArgs {
+    #[command(flatten)]
+    file: FileArgs,
+    /// How many rows.
+    #[arg(long, default_value_t = 20)]
+    rows: usize,
+}
+
+/// A failure before or during the pass: the message, and whether the file itself is the cause.
+struct Failure {
+    message: String,
+    detected: Option<tokens::Detected>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Tokens(TokensCommand::Validate(args)) => validate(args),
+        Command::Tokens(TokensCommand::Preview(args)) => preview(args),
+    }
+}
+
+fn read_options(args: &FileArgs) -> Result<ReadOptions, String> {
+    let delimiter = match args.delimiter.as_deref() {
+        None => None,
+        Some("tab" | "\\t" | "\t") => Some('\t'),
+        Some(d) if d.chars().count() == 1 => d.chars().next(),
+        Some(d) => return Err(format!("--delimiter '{d}': give one character (or 'tab')")),
+    };
+    let format = match args.format.as_deref() {
+        None => None,
+        Some(f) => Some(
+            tokens::Format::parse(f)
+                .ok_or_else(|| format!("--format '{f}': one of yespo-json, json-array, ndjson, csv, xlsx"))?,
+        ),
+    };
+    Ok(ReadOptions { format, encoding: args.encoding.clone(), delimiter })
+}
+
+fn choices(args: &FileArgs) -> Result<Choices, String> {
+    let mapping = match &args.mapping {
+        None => None,
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| format!("--mapping {}: {e}", path.display()))?;
+            Some(
+                serde_json::from_slice::<Mapping>(&bytes)
+                    .map_err(|e| format!("--mapping {}: not a mapping: {e}", path.display()))?,
+            )
+        }
+    };
+    let dedupe_on = match args.dedupe_on.as_deref() {
+        None => None,
+        Some("mobilepush") => return Err("--dedupe-on mobilepush: Yespo's API spells it 'push'".into()),
+        Some(k) => Some(parse_dedupe(k).ok_or_else(|| {
+            format!("--dedupe-on '{k}': one of email, sms, push, email_or_sms, id, externalCustomerId, fieldId")
+        })?),
+    };
+    if let Some(app) = &args.app_id {
+        if !tokens::rules::looks_like_uuid(app) {
+            return Err(format!("--app-id '{app}' is not a Yespo app id (a UUID)"));
+        }
+    }
+    Ok(Choices { mapping, dedupe_on, field_id: args.field_id, app_id: args.app_id.clone(), account_fields: None })
+}
+
+fn open(args: &FileArgs) -> Result<(TokenFile, Choices), Failure> {
+    let options = read_options(args).map_err(|message| Failure { message, detected: None })?;
+    let choices = choices(args).map_err(|message| Failure { message, detected: None })?;
+    let file = TokenFile::open(&args.file, &options).map_err(|e| Failure { message: e.message, detected: None })?;
+    Ok((file, choices))
+}
+
+fn validate(args: ValidateArgs) -> ExitCode {
+    let json = args.file.json;
+    let (file, choices) = match open(&args.file) {
+        Ok(x) => x,
+        Err(f) => return output::unusable(json, f.message, f.detected),
+    };
+    let bar =
+        output::progress_bar(std::io::stdout().is_terminal() && std::io::stderr().is_terminal(), file.source().size);
+    let cancel = AtomicBool::new(false);
+    let result = tokens::validate_file(&file, &choices, &mut |p| bar.set_position(p.bytes), &cancel);
+    bar.finish_and_clear();
+    let validation = match result {
+        Ok(v) => v,
+        Err(e) if e.kind == ReadErrorKind::Unusable => {
+            return output::unusable(json, e.message, Some(file.detected().clone()))
+        }
+        Err(e) => return output::unusable(json, e.message, Some(file.detected().clone())),
+    };
+    let mut problems_written = None;
+    if let Some(out) = &args.problems {
+        match validation.export_problems(&file, out, false) {
+            Ok(n) => problems_written = Some(n),
+            Err(e) => {
+                eprintln!("could not write {}: {}", out.display(), e.message);
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let plan = file.plan(&choices);
+    output::summary(
+        json,
+        &validation.summary,
+        &plan.mapping,
+        file.columns(),
+        args.problems.as_deref(),
+        problems_written,
+    );
+    if validation.summary.invalid > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn preview(args: PreviewArgs) -> ExitCode {
+    let json = args.file.json;
+    let (file, choices) = match open(&args.file) {
+        Ok(x) => x,
+        Err(f) => return output::unusable(json, f.message, f.detected),
+    };
+    let plan = file.plan(&choices);
+    match tokens::preview(&file, plan, args.rows) {
+        Ok(rows) => {
+            output::rows(json, file.detected(), file.columns(), &rows);
+            ExitCode::SUCCESS
+        }
+        Err(e) => output::unusable(json, e.message, Some(file.detected().clone())),
+    }
+}
