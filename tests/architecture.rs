@@ -1,5 +1,6 @@
-//! Architecture rule: `yespo-core` and `yespo-sandbox` build and test without Tauri, WebKit or
-//! GTK, so the Yespo client, OAuth, token-file pipeline and sandbox are tested on any machine.
+//! Architecture rule: `yespo-core`, `yespo-sandbox` and `yespo-admin-cli` build and test without
+//! Tauri, WebKit or GTK, so the Yespo client, OAuth, token-file pipeline, sandbox and command line
+//! are tested (and run) on any machine.
 //! Checked on the real dependency trees (dev-dependencies included: `cargo test -p yespo-core`
 //! builds them), so a new dependency that drags them in fails here.
 
@@ -32,6 +33,11 @@ fn assert_no_ui_toolkit(package: &str) {
 #[test]
 fn core_depends_on_no_ui_toolkit() {
     assert_no_ui_toolkit("yespo-core");
+}
+
+#[test]
+fn cli_depends_on_no_ui_toolkit() {
+    assert_no_ui_toolkit("yespo-admin-cli");
 }
 
 #[test]

@@ -527,56 +527,9 @@ fn check_field_value(def: &CustomField, value: &str) -> Result<(), String> {
     }
 }
 
-/// The date formats Yespo accepts in date fields.
-fn valid_date(s: &str) -> bool {
-    let parts = |sep: char| -> Option<Vec<u32>> { s.split(sep).map(|p| p.parse().ok()).collect() };
-    let ok = |y: u32, m: u32, d: u32| (1..=12).contains(&m) && (1..=31).contains(&d) && y > 0;
-    if s.len() == 10 && s.as_bytes()[4] == b'-' {
-        return parts('-').is_some_and(|p| p.len() == 3 && ok(p[0], p[1], p[2]));
-    }
-    if s.contains('/') {
-        return parts('/').is_some_and(|p| p.len() == 3 && s.len() == 10 && ok(p[2], p[1], p[0]));
-    }
-    if s.contains('.') {
-        return parts('.').is_some_and(|p| p.len() == 3 && (s.len() == 8 || s.len() == 10) && ok(p[2], p[1], p[0]));
-    }
-    false
-}
-
-pub fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.rsplit_once('@') else { return false };
-    !local.is_empty()
-        && local.len() <= 64
-        && domain.len() >= 3
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !s.chars().any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
-        && !domain.contains('@')
-}
-
-/// Digits only, 7 to 15 of them (E.164 without the plus); spaces, dashes and brackets dropped.
-pub fn normalise_phone(s: &str) -> Option<String> {
-    let body = s.strip_prefix('+').unwrap_or(s);
-    let mut digits = String::new();
-    for ch in body.chars() {
-        match ch {
-            '0'..='9' => digits.push(ch),
-            ' ' | '-' | '(' | ')' => {}
-            _ => return None,
-        }
-    }
-    (7..=15).contains(&digits.len()).then_some(digits)
-}
-
-pub fn looks_like_uuid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
+// The value rules are the core's, so the app never calls valid what the emulator refuses.
+use yespo_core::tokens::rules::valid_date;
+pub use yespo_core::tokens::rules::{looks_like_uuid, normalise_phone, valid_email};
 
 /// Text from an optional JSON value (string, number or boolean), by the client's lenient rules.
 pub fn opt_string(v: Option<&Value>) -> Option<String> {

@@ -6,6 +6,7 @@
 use super::contact::{ChannelDraft, DeviceDraft, Draft, FieldDraft};
 use super::map::{self, Mapping, Target, Unsubscribed};
 use super::problem::{ProblemSink, Reason};
+use super::read::table::NotText;
 use super::rules;
 use crate::yespo::models::DedupeOn;
 use std::borrow::Cow;
@@ -34,7 +35,7 @@ pub enum Shape {
 /// A row as read.
 pub enum RowInput<'a> {
     /// A table row: the cell of column `i`, `Err(())` if it is not text in the file's encoding.
-    Cells(&'a dyn Fn(usize) -> Result<Option<&'a str>, ()>),
+    Cells(&'a dyn Fn(usize) -> Result<Option<&'a str>, NotText>),
     /// One JSON element.
     Json(&'a [u8]),
     /// A JSON element too large to keep.
@@ -93,7 +94,9 @@ impl FieldIds {
 /// Which column is which, resolved once per file.
 #[derive(Debug, Default)]
 struct Columns {
-    by_target: HashMap<Target, usize>,
+    /// Column of each standard target, by its place in [`Target::STANDARD`] (an array, not a
+    /// map: looked up ~20 times per row).
+    by_target: [Option<usize>; Target::STANDARD.len()],
     fields: Vec<(usize, i64)>,
     /// JSON objects: key → column.
     index: HashMap<String, usize>,
@@ -123,7 +126,9 @@ impl Checker {
                 match plan.mapping.target_of(name) {
                     Some(Target::Field(id)) => columns.fields.push((i, id)),
                     Some(t) => {
-                        columns.by_target.entry(t).or_insert(i);
+                        if let Some(slot) = t.slot() {
+                            columns.by_target[slot].get_or_insert(i);
+                        }
                     }
                     None => {}
                 }
@@ -131,6 +136,10 @@ impl Checker {
             columns.names = names.clone();
         }
         Checker { plan, shape, columns }
+    }
+
+    fn has(&self, t: Target) -> bool {
+        t.slot().is_some_and(|slot| self.columns.by_target[slot].is_some())
     }
 
     pub fn plan(&self) -> &Plan {
@@ -172,7 +181,7 @@ impl Checker {
                                     cells[i] = json_text(v);
                                 }
                             }
-                            let get = |i: usize| -> Result<Option<&str>, ()> {
+                            let get = |i: usize| -> Result<Option<&str>, NotText> {
                                 Ok(cells.get(i).and_then(|c| c.as_deref()).map(str::trim).filter(|s| !s.is_empty()))
                             };
                             let draft = self.from_cells(&get, sink);
@@ -199,14 +208,14 @@ impl Checker {
 
     fn cell<'a>(
         &self,
-        get: &dyn Fn(usize) -> Result<Option<&'a str>, ()>,
+        get: &dyn Fn(usize) -> Result<Option<&'a str>, NotText>,
         t: Target,
         sink: &mut impl ProblemSink,
     ) -> Option<&'a str> {
-        let i = *self.columns.by_target.get(&t)?;
+        let i = self.columns.by_target[t.slot()?]?;
         match get(i) {
             Ok(v) => v,
-            Err(()) => {
+            Err(NotText) => {
                 let name = &self.columns.names[i];
                 sink.add(Reason::Unreadable, name, || {
                     format!("the value in \"{name}\" is not text in the file's encoding: choose the file's encoding")
@@ -219,7 +228,7 @@ impl Checker {
     /// A draft from named cells, through the mapping and the provider's preset.
     fn from_cells<'a>(
         &self,
-        get: &dyn Fn(usize) -> Result<Option<&'a str>, ()>,
+        get: &dyn Fn(usize) -> Result<Option<&'a str>, NotText>,
         sink: &mut impl ProblemSink,
     ) -> Draft<'a> {
         let c = |t: Target, sink: &mut _| self.cell(get, t, sink).map(Cow::Borrowed);
@@ -250,9 +259,7 @@ impl Checker {
             _ => None,
         });
         let mut skip_device = false;
-        if let Some(code) =
-            self.columns.by_target.get(&Target::OneSignalDeviceType).map(|_| c(Target::OneSignalDeviceType, sink))
-        {
+        if let Some(code) = self.has(Target::OneSignalDeviceType).then(|| c(Target::OneSignalDeviceType, sink)) {
             match map::onesignal_device_type(code.as_deref().unwrap_or("")) {
                 Ok(name) => os = Some(Cow::Borrowed(name)),
                 Err(what) => {
@@ -277,7 +284,7 @@ impl Checker {
             }
         }
         let token = c(Target::PushToken, sink);
-        let has_token_column = self.columns.by_target.contains_key(&Target::PushToken);
+        let has_token_column = self.has(Target::PushToken);
         if has_token_column && !skip_device {
             let device = DeviceDraft {
                 app_id: c(Target::AppId, sink),
@@ -305,7 +312,7 @@ impl Checker {
             match get(i) {
                 Ok(Some(v)) => draft.fields.push(FieldDraft { id: Some(id), value: Some(Cow::Borrowed(v)) }),
                 Ok(None) => {}
-                Err(()) => {
+                Err(NotText) => {
                     let name = &self.columns.names[i];
                     sink.add(Reason::Unreadable, name, || {
                         format!("the value in \"{name}\" is not text in the file's encoding")
@@ -709,13 +716,13 @@ fn braze_tokens<'a>(list: &str, draft: &mut Draft<'a>, sink: &mut impl ProblemSi
 pub fn json_shape(samples: &[&[u8]]) -> Shape {
     let mut keys: Vec<String> = Vec::new();
     for bytes in samples {
-        let Ok(object) = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes) else { continue };
-        if object.contains_key("channels") {
+        let Ok(KeysInOrder(object_keys)) = serde_json::from_slice::<KeysInOrder>(bytes) else { continue };
+        if object_keys.iter().any(|k| k == "channels") {
             return Shape::Native;
         }
-        for k in object.keys() {
-            if !keys.contains(k) {
-                keys.push(k.clone());
+        for k in object_keys {
+            if !keys.contains(&k) {
+                keys.push(k);
             }
         }
     }
@@ -728,4 +735,28 @@ pub fn json_shape(samples: &[&[u8]]) -> Shape {
 
 pub fn carried_names(bits: u32) -> Vec<String> {
     CONTACT_FIELDS.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, f)| f.to_string()).collect()
+}
+
+/// An object's keys in the file's order (serde_json's map sorts them).
+struct KeysInOrder(Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for KeysInOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = KeysInOrder;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<KeysInOrder, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    keys.push(k);
+                }
+                Ok(KeysInOrder(keys))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }

@@ -3,8 +3,8 @@
 
 use super::check::{json_shape, parse_dedupe, Plan, Shape};
 use super::map::{self, AccountField, Mapping, Target};
-use super::read::json::{JsonShape, Splitter};
-use super::read::table::{TablePosition, TableReader};
+use super::read::json::{Chunk, JsonShape, Splitter, BLOCK_BYTES, PAGE_BLOCK_BYTES};
+use super::read::table::{read_header, FieldParser, RecordSplitter};
 use super::read::{Detected, ReadError, ReadOptions, Source};
 use super::settings::default_dedupe;
 use crate::yespo::models::DedupeOn;
@@ -34,13 +34,40 @@ const SHAPE_SAMPLE: usize = 100;
 pub struct TokenFile {
     source: Source,
     shape: Shape,
+    /// Where the first data row can start (after a table's header): offset and line.
+    data_start: (u64, u64),
+}
+
+/// The rows of a file, a block at a time (JSON elements or table records).
+pub enum Blocks {
+    Json(Splitter<std::fs::File>),
+    Table(RecordSplitter<std::fs::File>),
+}
+
+impl Blocks {
+    pub fn next_chunk(&mut self) -> Result<Option<Chunk>, ReadError> {
+        match self {
+            Blocks::Json(s) => s.next_chunk(),
+            Blocks::Table(s) => s.next_chunk(),
+        }
+    }
+
+    /// A Yespo body's settings keys (after the last block).
+    pub fn settings(&self) -> Vec<(String, Vec<u8>)> {
+        match self {
+            Blocks::Json(s) => s.settings().to_vec(),
+            Blocks::Table(_) => Vec::new(),
+        }
+    }
 }
 
 impl TokenFile {
     pub fn open(path: &Path, options: &ReadOptions) -> Result<TokenFile, ReadError> {
         let source = Source::open(path, options)?;
+        let mut data_start = (source.start, source.start_line);
         let shape = if source.detected.format.is_tabular() {
-            let (_, columns) = TableReader::open(&source)?;
+            let (columns, offset, line) = read_header(&source)?;
+            data_start = (offset, line);
             Shape::Columns(columns)
         } else {
             let json = source.detected.format.json_shape().expect("a JSON format");
@@ -60,7 +87,31 @@ impl TokenFile {
                 json_shape(&refs)
             }
         };
-        Ok(TokenFile { source, shape })
+        Ok(TokenFile { source, shape, data_start })
+    }
+
+    /// The rows from the first one (a pass: big blocks) or from a checkpoint (a page: small ones).
+    pub fn blocks(&self, from: Option<RowMeta>) -> Result<Blocks, ReadError> {
+        let s = &self.source;
+        Ok(match s.detected.format.json_shape() {
+            None => {
+                let (offset, line, block) = match from {
+                    None => (self.data_start.0, self.data_start.1, BLOCK_BYTES),
+                    Some(at) => (at.offset, at.line, PAGE_BLOCK_BYTES),
+                };
+                // An XLSX copy's lines are sheet rows; the splitter counts the copy's own.
+                Blocks::Table(RecordSplitter::new(s.text_at(offset)?, s.text_delimiter(), offset, line, block))
+            }
+            Some(json) => Blocks::Json(match from {
+                None => Splitter::new(s.text_at(s.start)?, json, s.start, s.start_line),
+                Some(at) => Splitter::at_element(s.text_at(at.offset)?, json, at.offset, at.line),
+            }),
+        })
+    }
+
+    /// A parser for table records (one per thread), `None` for JSON files.
+    pub fn field_parser(&self) -> Option<FieldParser> {
+        self.source.detected.format.is_tabular().then(|| FieldParser::new(&self.source))
     }
 
     pub fn detected(&self) -> &Detected {
@@ -98,48 +149,32 @@ impl TokenFile {
         from: Option<(u64, RowMeta)>,
         f: &mut dyn FnMut(RowMeta, RawRow<'_>) -> bool,
     ) -> Result<(), ReadError> {
-        let s = &self.source;
-        match s.detected.format.json_shape() {
-            None => {
-                let mut reader = match from {
-                    None => TableReader::open(s)?.0,
-                    Some((_, at)) => TableReader::at(s, TablePosition { offset: at.offset, line: at.line })?,
-                };
-                let mut index = from.map_or(0, |(i, _)| i);
-                while let Some(row) = reader.next_row()? {
-                    let meta = RowMeta { index, line: row.line, offset: row.offset };
-                    index += 1;
-                    if !f(meta, RawRow::Table(row)) {
-                        break;
+        let mut blocks = self.blocks(from.map(|(_, at)| at))?;
+        let mut parser = self.field_parser();
+        let mut index = from.map_or(0, |(i, _)| i);
+        'chunks: loop {
+            // From a checkpoint the end of the document is not judged again: a page stops at the
+            // rows it needs, and the full pass has already reported any structural error.
+            let chunk = match blocks.next_chunk() {
+                Ok(Some(c)) => c,
+                Ok(None) => break,
+                Err(_) if from.is_some() => break,
+                Err(e) => return Err(e),
+            };
+            for e in &chunk.elements {
+                let meta = RowMeta { index, line: e.line, offset: e.offset };
+                index += 1;
+                let go_on = match (&mut parser, e.oversized) {
+                    (_, true) => f(meta, RawRow::Oversized),
+                    (None, false) => f(meta, RawRow::Json(chunk.bytes(e))),
+                    (Some(p), false) => {
+                        let row = p.parse(chunk.bytes(e), e.offset, e.line);
+                        let meta = RowMeta { line: row.line, ..meta };
+                        f(meta, RawRow::Table(row))
                     }
-                }
-            }
-            Some(json) => {
-                let mut splitter = match from {
-                    None => Splitter::new(s.text_at(s.start)?, json, s.start, s.start_line),
-                    Some((_, at)) => Splitter::at_element(s.text_at(at.offset)?, json, at.offset, at.line),
                 };
-                let mut index = from.map_or(0, |(i, _)| i);
-                'chunks: loop {
-                    // From a checkpoint, the document's end is not re-checked: a page stops at
-                    // the rows it needs, and the full pass has already judged the structure.
-                    let chunk = match splitter.next_chunk() {
-                        Ok(Some(c)) => c,
-                        Ok(None) => break,
-                        Err(e) if from.is_some() => {
-                            let _ = e;
-                            break;
-                        }
-                        Err(e) => return Err(e),
-                    };
-                    for e in &chunk.elements {
-                        let meta = RowMeta { index, line: e.line, offset: e.offset };
-                        index += 1;
-                        let raw = if e.oversized { RawRow::Oversized } else { RawRow::Json(chunk.bytes(e)) };
-                        if !f(meta, raw) {
-                            break 'chunks;
-                        }
-                    }
+                if !go_on {
+                    break 'chunks;
                 }
             }
         }

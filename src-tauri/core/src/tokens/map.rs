@@ -71,6 +71,37 @@ impl Target {
         Target::BrazePushTokens,
     ];
 
+    /// The place of a standard target in [`Target::STANDARD`] (`None` for custom fields).
+    pub fn slot(self) -> Option<usize> {
+        use Target::*;
+        Some(match self {
+            PushToken => 0,
+            ExternalCustomerId => 1,
+            AppId => 2,
+            Os => 3,
+            DeviceModel => 4,
+            Locale => 5,
+            AppVersion => 6,
+            ClientVersion => 7,
+            Active => 8,
+            Email => 9,
+            Phone => 10,
+            FirstName => 11,
+            LastName => 12,
+            LanguageCode => 13,
+            TimeZone => 14,
+            ContactKey => 15,
+            Region => 16,
+            Town => 17,
+            Address => 18,
+            Postcode => 19,
+            OneSignalDeviceType => 20,
+            OneSignalUnsubscribed => 21,
+            BrazePushTokens => 22,
+            Field(_) => return None,
+        })
+    }
+
     fn name(self) -> &'static str {
         match self {
             Target::PushToken => "pushToken",
@@ -479,6 +510,14 @@ mod tests {
         );
         assert_eq!(m.unmapped(), vec!["notes"]);
         assert_eq!(m.preset, None);
+    }
+
+    #[test]
+    fn slots_follow_the_standard_list() {
+        for (i, t) in Target::STANDARD.into_iter().enumerate() {
+            assert_eq!(t.slot(), Some(i), "{t}");
+        }
+        assert_eq!(Target::Field(1).slot(), None);
     }
 
     #[test]

@@ -12,9 +12,9 @@
 
 use super::check::{carried_names, dedupe_name, Checker, Facts, FieldIds, Plan, RowInput};
 use super::contact::Draft;
-use super::file::{RawRow, RowMeta, TokenFile};
+use super::file::{Blocks, RawRow, RowMeta, TokenFile};
 use super::problem::{Problem, ProblemSink, Reason, ReasonSet};
-use super::read::json::{Chunk, Splitter};
+use super::read::json::Chunk;
 use super::read::{Detected, ReadError};
 use super::settings::{FileSettings, ImportSettings};
 use crate::yespo::models::Contact;
@@ -192,37 +192,8 @@ pub fn validate(
     let checker = Checker::new(plan, file.shape().clone());
     let total_bytes = file.source().size;
     let mut tally = Tally::default();
-    let mut file_settings = Vec::new();
-    match file.detected().format.json_shape() {
-        Some(shape) => {
-            let source = file.source();
-            let splitter = Splitter::new(source.text_at(source.start)?, shape, source.start, source.start_line);
-            file_settings = parallel_json(splitter, &checker, &mut tally, progress, cancel, total_bytes)?;
-        }
-        None => {
-            let mut last_report = 0;
-            let mut cancelled = false;
-            let mut fields = FieldIds::default();
-            file.visit(None, &mut |meta, raw| {
-                let mut reasons = ReasonSet::default();
-                let facts = check_raw(&checker, raw, &mut reasons, &mut fields, None);
-                tally.add(RowOut { meta, reasons, key: facts.key, token: facts.token, carried: facts.carried });
-                if meta.offset - last_report > 4 << 20 {
-                    last_report = meta.offset;
-                    progress(Progress { rows: tally.rows, bytes: meta.offset, total_bytes });
-                    if cancel.load(Ordering::Relaxed) {
-                        cancelled = true;
-                        return false;
-                    }
-                }
-                true
-            })?;
-            if cancelled {
-                return Err(ReadError::cancelled());
-            }
-            tally.fields.merge(&fields);
-        }
-    }
+    let blocks = file.blocks(None)?;
+    let file_settings = parallel(blocks, file, &checker, &mut tally, progress, cancel, total_bytes)?;
     progress(Progress { rows: tally.rows, bytes: total_bytes, total_bytes });
     if tally.rows == 0 {
         return Err(ReadError::unusable(match file.columns() {
@@ -233,9 +204,10 @@ pub fn validate(
     finish(file, checker, tally, &file_settings)
 }
 
-/// Splits on this thread, checks on `workers` threads, counts in order on this thread.
-fn parallel_json(
-    mut splitter: Splitter<std::fs::File>,
+/// Splits on one thread, checks on `workers` threads, counts in order on this thread.
+fn parallel(
+    mut splitter: Blocks,
+    file: &TokenFile,
     checker: &Checker,
     tally: &mut Tally,
     progress: &mut dyn FnMut(Progress),
@@ -250,6 +222,7 @@ fn parallel_json(
         for _ in 0..workers {
             let chunk_rx = Arc::clone(&chunk_rx);
             let out_tx = out_tx.clone();
+            let mut parser = file.field_parser();
             scope.spawn(move || loop {
                 let next = chunk_rx.lock().expect("chunk queue").recv();
                 let Ok((seq, chunk)) = next else { return };
@@ -258,10 +231,19 @@ fn parallel_json(
                     .elements
                     .iter()
                     .map(|e| {
-                        let meta = RowMeta { index: 0, line: e.line, offset: e.offset };
-                        let raw = if e.oversized { RawRow::Oversized } else { RawRow::Json(chunk.bytes(e)) };
+                        let mut meta = RowMeta { index: 0, line: e.line, offset: e.offset };
                         let mut reasons = ReasonSet::default();
-                        let facts = check_raw(checker, raw, &mut reasons, &mut fields, None);
+                        let facts = match (&mut parser, e.oversized) {
+                            (_, true) => check_raw(checker, RawRow::Oversized, &mut reasons, &mut fields, None),
+                            (None, false) => {
+                                check_raw(checker, RawRow::Json(chunk.bytes(e)), &mut reasons, &mut fields, None)
+                            }
+                            (Some(p), false) => {
+                                let row = p.parse(chunk.bytes(e), e.offset, e.line);
+                                meta.line = row.line;
+                                check_raw(checker, RawRow::Table(row), &mut reasons, &mut fields, None)
+                            }
+                        };
                         RowOut { meta, reasons, key: facts.key, token: facts.token, carried: facts.carried }
                     })
                     .collect();
@@ -283,7 +265,7 @@ fn parallel_json(
                 }
                 seq += 1;
             }
-            Ok(splitter.settings().to_vec())
+            Ok(splitter.settings())
         });
         let mut waiting: BTreeMap<u64, (Vec<RowOut>, FieldIds)> = BTreeMap::new();
         let mut next = 0;

@@ -16,6 +16,8 @@ use std::io::Read;
 
 /// How many bytes are read at a time; a chunk holds this much plus the carried partial element.
 pub const BLOCK_BYTES: usize = 1 << 20;
+/// Reads from a checkpoint (a page of rows, a duplicate to compare) need only a few rows.
+pub const PAGE_BLOCK_BYTES: usize = 64 * 1024;
 /// An element (one contact) larger than this is reported as a bad row without being kept.
 pub const MAX_ELEMENT_BYTES: usize = 1 << 20;
 /// An import setting's value larger than this makes the file unusable.
@@ -116,6 +118,8 @@ pub struct Splitter<R> {
     eof: bool,
     /// Lines mode: an over-long line being skipped.
     skipping_line: Option<(u64, u64)>,
+    /// Bytes read at a time: large for a pass, small for a page (a few rows).
+    block: usize,
 }
 
 impl<R: Read> Splitter<R> {
@@ -136,12 +140,14 @@ impl<R: Read> Splitter<R> {
             settings: Vec::new(),
             eof: false,
             skipping_line: None,
+            block: BLOCK_BYTES,
         }
     }
 
     /// A splitter positioned at an element's start (a checkpoint of an earlier pass).
     pub fn at_element(src: R, shape: JsonShape, offset: u64, line: u64) -> Self {
         let mut s = Splitter::new(src, shape, offset, line);
+        s.block = PAGE_BLOCK_BYTES;
         s.st = St::ArrElem { first: true };
         s.in_contacts = true;
         s.contacts_seen = true;
@@ -161,8 +167,8 @@ impl<R: Read> Splitter<R> {
             }
             let mut buf = std::mem::take(&mut self.carry);
             let scanned = buf.len();
-            let want = scanned + BLOCK_BYTES;
-            buf.reserve(BLOCK_BYTES);
+            let want = scanned + self.block;
+            buf.reserve(self.block);
             while buf.len() < want {
                 // Safe fill without unsafe code: read into the spare capacity through a zeroed tail.
                 let old = buf.len();
@@ -220,7 +226,7 @@ impl<R: Read> Splitter<R> {
                 }
                 None => {
                     if self.eof {
-                        if line_start < buf.len() {
+                        if line_start < buf.len() || self.skipping_line.is_some() {
                             let end = buf.len();
                             self.line_done(&mut chunk.elements, buf, line_start, end);
                         }
@@ -516,7 +522,7 @@ impl<R: Read> Splitter<R> {
 }
 
 /// Reads until `buf` is full or the source ends; returns the bytes read.
-fn read_full(src: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+pub(crate) fn read_full(src: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match src.read(&mut buf[filled..]) {

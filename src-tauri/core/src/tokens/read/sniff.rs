@@ -64,7 +64,7 @@ pub fn encoding(sample: &[u8]) -> (&'static Encoding, usize) {
     if let Some(enc) = utf16_without_bom(sample) {
         return (enc, 0);
     }
-    if valid_utf8_prefix(sample) {
+    if valid_utf8_prefix(sample) || mostly_utf8(sample) {
         return (UTF_8, 0);
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -95,6 +95,32 @@ fn valid_utf8_prefix(sample: &[u8]) -> bool {
         Ok(_) => true,
         Err(e) => e.error_len().is_none() && sample.len() - e.valid_up_to() < 4,
     }
+}
+
+/// UTF-8 text with a stray bad byte or two (a hand-edited file): read as UTF-8, so the bad bytes
+/// make their rows unreadable instead of every name being garbled by a legacy-code-page guess.
+fn mostly_utf8(sample: &[u8]) -> bool {
+    let (mut valid_multibyte, mut invalid, mut rest) = (0usize, 0usize, sample);
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(text) => {
+                valid_multibyte += text.chars().filter(|c| !c.is_ascii()).count();
+                break;
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                valid_multibyte += std::str::from_utf8(good).map_or(0, |t| t.chars().filter(|c| !c.is_ascii()).count());
+                match e.error_len() {
+                    Some(n) => {
+                        invalid += 1;
+                        rest = &bad[n..];
+                    }
+                    None => break,
+                }
+            }
+        }
+    }
+    valid_multibyte >= 4 && invalid * 10 <= valid_multibyte
 }
 
 /// Text with NULs or many control characters is not a token file (an image renamed `.csv`).

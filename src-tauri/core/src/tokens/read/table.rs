@@ -1,15 +1,20 @@
 //! CSV/TSV rows (and XLSX, through its CSV working copy) with their lines and byte offsets.
 //!
-//! The `csv` crate does the quoting (delimiters and line breaks inside quotes, doubled quotes,
-//! CRLF). Values stay bytes until a column is used, and every value stays a string.
+//! Two steps, so rows can be checked on several threads: a [`RecordSplitter`] cuts blocks of the
+//! text at record boundaries (quoted delimiters and line breaks respected, blank lines skipped,
+//! each record's own offset and line kept — also for CRLF files), then a [`FieldParser`]
+//! (`csv-core`, the `csv` crate's engine) splits one record into fields. Values stay bytes until
+//! a column is used, and every value stays a string.
 
+use super::json::{Chunk, Element, MAX_ELEMENT_BYTES};
 use super::{ReadError, Source};
-use csv::{ByteRecord, Position};
-use std::fs::File;
+use memchr::{memchr2, memchr3};
+use std::io::Read;
 
 /// A data row: its cells and where it is.
 pub struct TableRow<'a> {
-    record: &'a ByteRecord,
+    fields: &'a [u8],
+    ends: &'a [usize],
     /// XLSX working copies carry the sheet row in a first column the user never sees.
     skip: usize,
     /// The line (CSV) or sheet row (XLSX) where the row starts.
@@ -17,14 +22,25 @@ pub struct TableRow<'a> {
     pub offset: u64,
 }
 
+/// A cell whose bytes are not text in the file's encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotText;
+
 impl<'a> TableRow<'a> {
-    /// The value of column `i` (trimmed), `Ok(None)` when empty or absent, `Err(())` when the
-    /// bytes are not UTF-8 (the file is in another encoding than the one chosen).
-    pub fn cell(&self, i: usize) -> Result<Option<&'a str>, ()> {
-        match self.record.get(i + self.skip) {
+    fn raw(&self, i: usize) -> Option<&'a [u8]> {
+        let i = i + self.skip;
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.fields[start..end])
+    }
+
+    /// The value of column `i` (trimmed), `Ok(None)` when empty or absent, `Err(NotText)` when
+    /// the bytes are not UTF-8 (the file is in another encoding than the one chosen).
+    pub fn cell(&self, i: usize) -> Result<Option<&'a str>, NotText> {
+        match self.raw(i) {
             None => Ok(None),
             Some(bytes) => {
-                let text = std::str::from_utf8(bytes).map_err(|_| ())?.trim();
+                let text = std::str::from_utf8(bytes).map_err(|_| NotText)?.trim();
                 Ok((!text.is_empty()).then_some(text))
             }
         }
@@ -32,7 +48,7 @@ impl<'a> TableRow<'a> {
 
     /// How many cells the row has (it may differ from the header's count).
     pub fn len(&self) -> usize {
-        self.record.len().saturating_sub(self.skip)
+        self.ends.len().saturating_sub(self.skip)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -41,84 +57,280 @@ impl<'a> TableRow<'a> {
 
     /// Every cell as text (lossy), for the problem export and the preview.
     pub fn texts(&self) -> Vec<String> {
-        self.record.iter().skip(self.skip).map(|b| String::from_utf8_lossy(b).into_owned()).collect()
+        (0..self.len()).map(|i| String::from_utf8_lossy(self.raw(i).unwrap_or_default()).into_owned()).collect()
     }
 }
 
-pub struct TableReader {
-    reader: csv::Reader<File>,
-    record: ByteRecord,
+/// Splits one record into fields; one per thread, reused for every record.
+pub struct FieldParser {
+    core: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
     skip: usize,
 }
 
-/// Where a data row starts, to read from it again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TablePosition {
-    pub offset: u64,
-    pub line: u64,
+impl FieldParser {
+    pub fn new(source: &Source) -> FieldParser {
+        FieldParser {
+            core: csv_core::ReaderBuilder::new().delimiter(source.text_delimiter()).build(),
+            out: vec![0; 4096],
+            ends: vec![0; 64],
+            skip: usize::from(source.sheet_rows),
+        }
+    }
+
+    /// The fields of one record (its bytes without the line break).
+    pub fn parse<'s>(&'s mut self, record: &[u8], offset: u64, line: u64) -> TableRow<'s> {
+        use csv_core::ReadRecordResult::*;
+        self.core.reset();
+        let (mut input, mut out_len, mut n) = (record, 0usize, 0usize);
+        loop {
+            // Once the record is all fed, an empty input tells csv-core it has ended.
+            let (result, read, written, ended) =
+                self.core.read_record(input, &mut self.out[out_len..], &mut self.ends[n..]);
+            input = &input[read..];
+            out_len += written;
+            n += ended;
+            match result {
+                InputEmpty => {}
+                OutputFull => self.out.resize(self.out.len() * 2, 0),
+                OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                Record | End => break,
+            }
+        }
+        // csv-core counts field ends relative to the record's output.
+        let mut line = line;
+        if self.skip == 1 && n > 0 {
+            if let Some(sheet_row) = std::str::from_utf8(&self.out[..self.ends[0]]).ok().and_then(|s| s.parse().ok()) {
+                line = sheet_row;
+            }
+        }
+        TableRow { fields: &self.out[..out_len], ends: &self.ends[..n], skip: self.skip, line, offset }
+    }
 }
 
-impl TableReader {
-    /// A reader at the start of the data, and the header's column names (blank ones named
-    /// `column N`, repeated ones numbered, so every column can be mapped and listed).
-    pub fn open(source: &Source) -> Result<(TableReader, Vec<String>), ReadError> {
-        let mut reader = TableReader::at(source, TablePosition { offset: source.start, line: source.start_line })?;
-        if !reader.reader.read_byte_record(&mut reader.record).map_err(csv_error)? {
-            return Err(ReadError::unusable("the file has no header row"));
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum St {
+    /// At the start of a field (or of a record).
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: the end of the quotes, or the first of `""`.
+    QuoteInQuoted,
+}
+
+/// Cuts the text into records at line breaks outside quotes, the way `csv-core` reads them.
+pub struct RecordSplitter<R> {
+    src: R,
+    delimiter: u8,
+    st: St,
+    line: u64,
+    base: u64,
+    carry: Vec<u8>,
+    eof: bool,
+    block: usize,
+    /// The record being read: where it starts (buffer index, `None` once dropped for size),
+    /// its offset and line, and whether it has anything but blanks.
+    rec: Option<(Option<usize>, u64, u64, bool)>,
+    /// The line where the open quoted field started (for the error at the end of the file).
+    quote_line: u64,
+}
+
+impl<R: Read> RecordSplitter<R> {
+    /// A splitter over `src`, whose first byte is at `offset` on line `line`.
+    pub fn new(src: R, delimiter: u8, offset: u64, line: u64, block: usize) -> Self {
+        RecordSplitter {
+            src,
+            delimiter,
+            st: St::FieldStart,
+            line,
+            base: offset,
+            carry: Vec::new(),
+            eof: false,
+            block,
+            rec: None,
+            quote_line: line,
         }
-        let header = reader.record.clone();
-        let names = column_names(header.iter().skip(reader.skip).map(|b| String::from_utf8_lossy(b).into_owned()));
+    }
+
+    /// The next block with its whole records; `None` at the end.
+    pub fn next_chunk(&mut self) -> Result<Option<Chunk>, ReadError> {
+        loop {
+            if self.eof {
+                return Ok(None);
+            }
+            let mut buf = std::mem::take(&mut self.carry);
+            let scanned = buf.len();
+            let old = buf.len();
+            buf.resize(old + self.block, 0);
+            let n = super::json::read_full(&mut self.src, &mut buf[old..]).map_err(ReadError::io)?;
+            buf.truncate(old + n);
+            if n < self.block {
+                self.eof = true;
+            }
+            let mut chunk = Chunk { buf, elements: Vec::new() };
+            self.scan(&mut chunk, scanned)?;
+            if !chunk.elements.is_empty() || self.eof {
+                return Ok(Some(chunk));
+            }
+        }
+    }
+
+    fn start_record(&mut self, i: usize) {
+        if self.rec.is_none() {
+            self.rec = Some((Some(i), self.base + i as u64, self.line, false));
+        }
+    }
+
+    fn end_record(&mut self, out: &mut Vec<Element>, end: usize) {
+        if let Some((start, offset, line, content)) = self.rec.take() {
+            if content {
+                out.push(match start {
+                    Some(start) => Element { start, end, offset, line, oversized: false },
+                    None => Element { start: end, end, offset, line, oversized: true },
+                });
+            }
+        }
+        self.st = St::FieldStart;
+    }
+
+    fn scan(&mut self, chunk: &mut Chunk, from: usize) -> Result<(), ReadError> {
+        let buf = &chunk.buf;
+        let n = buf.len();
+        let d = self.delimiter;
+        let mut i = from;
+        while i < n {
+            let b = buf[i];
+            match self.st {
+                St::FieldStart | St::Unquoted | St::QuoteInQuoted => {
+                    if b == b'\n' || b == b'\r' {
+                        self.end_record(&mut chunk.elements, i);
+                        if b == b'\n' {
+                            self.line += 1;
+                        }
+                        i += 1;
+                        continue;
+                    }
+                    self.start_record(i);
+                    if b == d {
+                        self.st = St::FieldStart;
+                        i += 1;
+                        continue;
+                    }
+                    if self.st == St::QuoteInQuoted && b == b'"' {
+                        self.st = St::Quoted;
+                        i += 1;
+                        continue;
+                    }
+                    if self.st == St::FieldStart && b == b'"' {
+                        self.st = St::Quoted;
+                        self.quote_line = self.line;
+                        self.mark_content();
+                        i += 1;
+                        continue;
+                    }
+                    if !b.is_ascii_whitespace() {
+                        self.mark_content();
+                    }
+                    self.st = St::Unquoted;
+                    // Jump to the next delimiter or line break.
+                    let next = memchr3(d, b'\n', b'\r', &buf[i + 1..]).map_or(n, |k| i + 1 + k);
+                    if !self.has_content() && buf[i..next].iter().any(|c| !c.is_ascii_whitespace()) {
+                        self.mark_content();
+                    }
+                    i = next;
+                }
+                St::Quoted => match memchr2(b'"', b'\n', &buf[i..]) {
+                    None => i = n,
+                    Some(k) => {
+                        i += k;
+                        if buf[i] == b'"' {
+                            self.st = St::QuoteInQuoted;
+                        } else {
+                            self.line += 1;
+                        }
+                        i += 1;
+                    }
+                },
+            }
+        }
+        if self.eof {
+            if self.st == St::Quoted {
+                return Err(ReadError::unusable(format!(
+                    "line {}: a quoted value is never closed (a stray '\"'?), so the rest of the file cannot be split into rows",
+                    self.quote_line
+                )));
+            }
+            self.end_record(&mut chunk.elements, n);
+        } else if let Some((Some(start), ..)) = self.rec {
+            if n - start > MAX_ELEMENT_BYTES {
+                if let Some(rec) = self.rec.as_mut() {
+                    rec.0 = None;
+                }
+            } else {
+                self.carry = buf[start..].to_vec();
+                if let Some(rec) = self.rec.as_mut() {
+                    rec.0 = Some(0);
+                }
+            }
+        }
+        self.base += (n - self.carry.len()) as u64;
+        Ok(())
+    }
+
+    fn mark_content(&mut self) {
+        if let Some(rec) = self.rec.as_mut() {
+            rec.3 = true;
+        }
+    }
+
+    fn has_content(&self) -> bool {
+        self.rec.is_some_and(|r| r.3)
+    }
+}
+
+/// The header row: the column names (blank ones named `column N`, repeated ones numbered, so
+/// every column can be mapped and listed) and where the data starts (offset, line).
+pub fn read_header(source: &Source) -> Result<(Vec<String>, u64, u64), ReadError> {
+    let mut splitter = RecordSplitter::new(
+        source.text_at(source.start)?,
+        source.text_delimiter(),
+        source.start,
+        source.start_line,
+        64 * 1024,
+    );
+    loop {
+        let Some(chunk) = splitter.next_chunk()? else {
+            return Err(ReadError::unusable("the file has no header row"));
+        };
+        let Some(first) = chunk.elements.first() else { continue };
+        if first.oversized {
+            return Err(ReadError::unusable(format!(
+                "line {}: the first row is longer than 1 MB: not a header row naming columns",
+                first.line
+            )));
+        }
+        let mut parser = FieldParser::new(source);
+        let row = parser.parse(chunk.bytes(first), first.offset, first.line);
+        let names = column_names(row.texts().into_iter());
         if names.iter().all(|n| n.starts_with("column ")) {
             return Err(ReadError::unusable("the first row is blank: the file needs a header row naming its columns"));
         }
-        Ok((reader, names))
-    }
-
-    /// A reader positioned at a data row found earlier.
-    pub fn at(source: &Source, at: TablePosition) -> Result<TableReader, ReadError> {
-        let file = source.text_at(0)?;
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(source.text_delimiter())
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(1 << 20)
-            .from_reader(file);
-        let mut position = Position::new();
-        position.set_byte(at.offset).set_line(at.line).set_record(0);
-        reader.seek(position).map_err(csv_error)?;
-        Ok(TableReader { reader, record: ByteRecord::new(), skip: usize::from(source.sheet_rows) })
-    }
-
-    /// The next data row, skipping blank ones; `None` at the end.
-    pub fn next_row(&mut self) -> Result<Option<TableRow<'_>>, ReadError> {
-        loop {
-            if !self.reader.read_byte_record(&mut self.record).map_err(csv_error)? {
-                return Ok(None);
+        // The data starts after the header's line break(s).
+        let mut after = first.end;
+        let mut line = first.line;
+        let text = &chunk.buf;
+        let mut newline_seen = false;
+        while after < text.len() && (text[after] == b'\r' || text[after] == b'\n') && !newline_seen {
+            if text[after] == b'\n' {
+                newline_seen = true;
+                line += 1;
             }
-            if self.record.iter().skip(self.skip).all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-                continue;
-            }
-            let position = self.record.position().expect("records read from a reader have a position");
-            let line = if self.skip == 1 {
-                std::str::from_utf8(&self.record[0]).ok().and_then(|s| s.parse().ok()).unwrap_or(position.line())
-            } else {
-                position.line()
-            };
-            return Ok(Some(TableRow { record: &self.record, skip: self.skip, line, offset: position.byte() }));
+            after += 1;
         }
-    }
-
-    /// Where the next row starts (a checkpoint to come back to).
-    pub fn position(&self) -> TablePosition {
-        let p = self.reader.position();
-        TablePosition { offset: p.byte(), line: p.line() }
-    }
-}
-
-fn csv_error(e: csv::Error) -> ReadError {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => ReadError::io(e),
-        other => ReadError::unusable(format!("the CSV cannot be read: {other:?}")),
+        // Lines inside the header's quoted names.
+        line += chunk.bytes(first).iter().filter(|b| **b == b'\n').count() as u64;
+        return Ok((names, first.offset + (after - first.start) as u64, line));
     }
 }
 
@@ -139,4 +351,61 @@ pub fn column_names(raw: impl Iterator<Item = String>) -> Vec<String> {
         names.push(name);
     }
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(text: &str, block: usize) -> Result<Vec<(String, u64, u64)>, ReadError> {
+        let mut s = RecordSplitter::new(text.as_bytes(), b',', 0, 1, block);
+        let mut out = Vec::new();
+        while let Some(chunk) = s.next_chunk()? {
+            for e in &chunk.elements {
+                out.push((String::from_utf8(chunk.bytes(e).to_vec()).unwrap(), e.line, e.offset));
+            }
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn records_keep_their_own_lines_and_offsets() {
+        let text = "a,b\r\n1,\"x,\r\ny\"\r\n\r\n   \r\n2,\"q\"\"\"\n3,z";
+        for block in [1, 2, 3, 7, 64 * 1024] {
+            let got = records(text, block).unwrap();
+            assert_eq!(
+                got,
+                vec![
+                    ("a,b".to_string(), 1, 0),
+                    ("1,\"x,\r\ny\"".to_string(), 2, 5),
+                    ("2,\"q\"\"\"".to_string(), 6, 23),
+                    ("3,z".to_string(), 7, 31),
+                ],
+                "block {block}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_naming_its_line() {
+        let e = records("a,b\n1,2\n3,\"x\n4,5\n", 64).unwrap_err();
+        assert!(e.message.contains("line 3"), "{}", e.message);
+    }
+
+    #[test]
+    fn fields_are_split_like_the_csv_crate() {
+        let source_like = |text: &str| {
+            let mut p = FieldParser {
+                core: csv_core::ReaderBuilder::new().delimiter(b';').build(),
+                out: vec![0; 2],
+                ends: vec![0; 1],
+                skip: 0,
+            };
+            let row = p.parse(text.as_bytes(), 0, 1);
+            row.texts()
+        };
+        assert_eq!(source_like("a;\"b;c\";\"d\"\"e\";"), vec!["a", "b;c", "d\"e", ""]);
+        assert_eq!(source_like("x"), vec!["x"]);
+        assert_eq!(source_like("\"multi\nline\";2"), vec!["multi\nline", "2"]);
+    }
 }
