@@ -2,9 +2,20 @@
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use yespo_core::tokens::{Detected, Mapping, RowView, Summary};
+
+/// A line to stdout; a reader that went away (`| head`) ends the program quietly, not in a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
 
 /// A bar on stderr when a person is watching; hidden otherwise (scripts, pipes).
 pub fn progress_bar(visible: bool, total: u64) -> ProgressBar {
@@ -33,7 +44,7 @@ pub fn unusable(json: bool, message: String, detected: Option<Detected>) -> Exit
             "rows": 0, "valid": 0, "invalid": 0, "warnings": 0, "duplicates": 0,
             "error": message,
         });
-        println!("{out}");
+        say!("{out}");
     } else {
         eprintln!("error: {message}");
     }
@@ -59,7 +70,7 @@ pub fn summary(
         if let Some(n) = problems_written {
             obj.insert("problemRowsWritten".into(), json!(n));
         }
-        println!("{out}");
+        say!("{out}");
         return;
     }
     let d = &s.detected;
@@ -73,30 +84,35 @@ pub fn summary(
     if let Some(sheet) = &d.sheet {
         what.push_str(&format!(", sheet \"{sheet}\""));
     }
-    println!("file: {what}");
+    say!("file: {what}");
     if let Some(preset) = mapping.preset {
-        println!("recognised: {preset:?} export");
+        say!("recognised: {preset:?} export");
     }
-    println!(
+    say!(
         "rows: {}  valid: {}  invalid: {}  with warnings: {}  duplicates: {}  ready to send: {}",
-        s.rows, s.valid, s.invalid, s.warnings, s.duplicates, s.ready
+        s.rows,
+        s.valid,
+        s.invalid,
+        s.warnings,
+        s.duplicates,
+        s.ready
     );
     for (reason, n) in &s.reasons {
-        println!("  {:<24} {n}", reason.as_str());
+        say!("  {:<24} {n}", reason.as_str());
     }
     for g in s.duplicate_groups.iter().take(5) {
         let lines: Vec<String> = g.lines.iter().map(u64::to_string).collect();
-        println!("  duplicate key on lines {}: line {} wins", lines.join(", "), g.winner);
+        say!("  duplicate key on lines {}: line {} wins", lines.join(", "), g.winner);
     }
     if !s.unmapped.is_empty() {
-        println!("columns not used: {}", s.unmapped.join(", "));
+        say!("columns not used: {}", s.unmapped.join(", "));
     }
-    println!("dedupeOn: {}  contactFields: {}", s.dedupe_on, s.settings.contact_fields.join(", "));
+    say!("dedupeOn: {}  contactFields: {}", s.dedupe_on, s.settings.contact_fields.join(", "));
     for note in &s.notes {
-        println!("note: {note}");
+        say!("note: {note}");
     }
     if let (Some(path), Some(n)) = (problems, problems_written) {
-        println!("{n} invalid rows written to {}", path.display());
+        say!("{n} invalid rows written to {}", path.display());
     }
 }
 
@@ -113,16 +129,16 @@ fn mask(token: &str) -> String {
 
 pub fn rows(json: bool, detected: &Detected, columns: Option<&[String]>, rows: &[RowView]) {
     if json {
-        println!("{}", json!({ "format": detected.format, "columns": columns, "rows": rows }));
+        say!("{}", json!({ "format": detected.format, "columns": columns, "rows": rows }));
         return;
     }
     for r in rows {
         let status = if r.valid { "ok" } else { "INVALID" };
         let token = r.contact.as_ref().and_then(|c| c.channel("mobilepush")).map(mask).unwrap_or_default();
         let id = r.contact.as_ref().and_then(|c| c.external_customer_id.clone()).unwrap_or_default();
-        println!("line {:>6}  {status:<8} {id:<38} {token}", r.line);
+        say!("line {:>6}  {status:<8} {id:<38} {token}", r.line);
         for p in &r.problems {
-            println!("              {:?}: {}", p.severity, p.message);
+            say!("              {:?}: {}", p.severity, p.message);
         }
     }
 }

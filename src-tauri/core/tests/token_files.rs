@@ -2,13 +2,13 @@
 //! validated and paged through the public API, with the outcomes a marketer would see (counts,
 //! lines, reasons, what was detected).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use yespo_core::tokens::map::{Preset, Target, Unsubscribed};
+use yespo_core::tokens::map::{AccountField, Preset, Target, Unsubscribed};
 use yespo_core::tokens::{
     preview, validate_file, Choices, Format, ReadError, ReadErrorKind, ReadOptions, Reason, RowFilter, RowView,
     Severity, TokenFile, Validation,
@@ -754,7 +754,10 @@ fn rule_unknown_channel_type() {
 #[test]
 fn rule_unknown_custom_field_when_the_account_fields_are_known() {
     let text = format!("token,external_id,os,field:12345,field_999\n{},x1,Android,writer,blue\n", fcm(1));
-    let known = Choices { account_fields: Some(HashSet::from([12345])), ..with_app() };
+    let known = Choices {
+        account_fields: Some(vec![AccountField { id: 12345, name: "Occupation".into(), ..AccountField::default() }]),
+        ..with_app()
+    };
     let c = check("fields.csv", &text, &known);
     let m = c.file.suggested_mapping(&[]);
     assert_eq!(m.target_of("field:12345"), Some(Target::Field(12345)));

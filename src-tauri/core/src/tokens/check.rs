@@ -10,7 +10,7 @@ use super::read::table::NotText;
 use super::rules;
 use crate::yespo::models::DedupeOn;
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// How rows are read and checked: fixed for one pass over a file.
 #[derive(Debug, Clone)]
@@ -19,8 +19,9 @@ pub struct Plan {
     pub dedupe_on: DedupeOn,
     /// The custom field used when `dedupe_on` is `fieldId`.
     pub field_id: Option<i64>,
-    /// The account's custom field ids, when an account is at hand (unknown ids are then errors).
-    pub account_fields: Option<HashSet<i64>>,
+    /// The account's custom fields by id, when an account is at hand (unknown ids and values of
+    /// the wrong type are then errors).
+    pub account_fields: Option<HashMap<i64, super::map::AccountField>>,
 }
 
 /// The shape of a file's rows.
@@ -184,7 +185,7 @@ impl Checker {
                             let get = |i: usize| -> Result<Option<&str>, NotText> {
                                 Ok(cells.get(i).and_then(|c| c.as_deref()).map(str::trim).filter(|s| !s.is_empty()))
                             };
-                            let draft = self.from_cells(&get, sink);
+                            let draft = self.draft_from_cells(&get, sink);
                             self.finish(draft, sink, fields, with)
                         }
                         Err(e) => {
@@ -195,7 +196,7 @@ impl Checker {
                 }
             },
             RowInput::Cells(get) => {
-                let draft = self.from_cells(get, sink);
+                let draft = self.draft_from_cells(get, sink);
                 self.finish(draft, sink, fields, with)
             }
         }
@@ -226,7 +227,7 @@ impl Checker {
     }
 
     /// A draft from named cells, through the mapping and the provider's preset.
-    fn from_cells<'a>(
+    fn draft_from_cells<'a>(
         &self,
         get: &dyn Fn(usize) -> Result<Option<&'a str>, NotText>,
         sink: &mut impl ProblemSink,
@@ -303,6 +304,7 @@ impl Checker {
                 web_push_subscription: None,
             });
         }
+        draft.skipped = skip_device;
         if let Some(list) = c(Target::BrazePushTokens, sink) {
             if !skip_device {
                 braze_tokens(&list, &mut draft, sink);
@@ -357,6 +359,9 @@ impl Checker {
     }
 
     fn rules<S: ProblemSink>(&self, d: &Draft<'_>, sink: &mut S, facts: &mut Facts, facts_fields: &mut FieldIds) {
+        if d.skipped {
+            return;
+        }
         let too_long = |sink: &mut S, field: &str, value: &Option<Cow<'_, str>>, max: usize| {
             if let Some(v) = value {
                 let n = v.chars().count();
@@ -410,21 +415,19 @@ impl Checker {
                 sink.add(Reason::SameChannelTwice, "channels", || format!("the same {kind} channel is listed twice"));
             }
             match kind {
-                "email" => {
-                    if !rules::valid_email(value) {
-                        sink.add(Reason::BadEmail, "email", || {
-                            if value.is_empty() {
-                                "the email is empty".into()
-                            } else {
-                                format!("'{value}' is not an email address Yespo accepts")
-                            }
-                        });
-                    }
+                "email" if !rules::valid_email(value) => {
+                    sink.add(Reason::BadEmail, "email", || {
+                        if value.is_empty() {
+                            "the email is empty".into()
+                        } else {
+                            format!("'{value}' is not an email address Yespo accepts")
+                        }
+                    });
                 }
                 "sms" | "viber" => {
                     if rules::looks_excel_mangled(value) {
                         sink.add(Reason::ExcelNumber, "phone", || excel_message("the phone", value));
-                    } else if rules::normalise_phone(value).is_none() {
+                    } else if !rules::valid_phone(value) {
                         sink.add(Reason::BadPhone, "phone", || {
                             format!(
                                 "'{value}' is not a phone number Yespo accepts (international format, 7 to 15 digits)"
@@ -443,13 +446,19 @@ impl Checker {
                 continue;
             };
             if let Some(known) = &self.plan.account_fields {
-                if !known.contains(&id) {
-                    sink.add(Reason::UnknownField, "fields", || format!("the account has no custom field {id}"));
+                match known.get(&id) {
+                    None => {
+                        sink.add(Reason::UnknownField, "fields", || format!("the account has no custom field {id}"))
+                    }
+                    Some(field) => {
+                        if let Some(problem) = f.value.as_deref().and_then(|v| field.value_problem(v)) {
+                            sink.add(Reason::BadFieldValue, "fields", || format!("{} ({id}): {problem}", field.name));
+                        }
+                    }
                 }
             }
             if let Some(v) = f.value.as_deref() {
-                let n = v.chars().count();
-                if n > rules::MAX_TEXT_CHARS {
+                if let Some(n) = rules::chars_over(v, rules::MAX_TEXT_CHARS) {
                     sink.add(Reason::TooLong, "fields", || {
                         format!("custom field {id} has {n} characters; at most {} are accepted", rules::MAX_TEXT_CHARS)
                     });
@@ -487,7 +496,7 @@ impl Checker {
 
         match self.dedupe_key(d) {
             Some((kind, key)) => {
-                if kind == KEY_FIELD && key.chars().count() > rules::MAX_DEDUPE_FIELD_CHARS {
+                if kind == KEY_FIELD && rules::chars_over(&key, rules::MAX_DEDUPE_FIELD_CHARS).is_some() {
                     sink.add(Reason::TooLong, "fields", || {
                         "the dedupe field's value is longer than 50 characters".into()
                     });
@@ -545,15 +554,14 @@ impl Checker {
         };
         if let Some(d) = device {
             if let Some(model) = d.device_model.as_deref() {
-                let n = model.chars().count();
-                if n > rules::MAX_DEVICE_MODEL_CHARS {
+                if let Some(n) = rules::chars_over(model, rules::MAX_DEVICE_MODEL_CHARS) {
                     sink.add(Reason::TooLong, "device.deviceModel", || {
                         format!("device.deviceModel has {n} characters; Yespo accepts at most 50")
                     });
                 }
             }
             for (name, v) in [("device.locale", &d.locale), ("device.appVersion", &d.app_version)] {
-                if v.as_deref().is_some_and(|v| v.chars().count() > rules::MAX_TEXT_CHARS) {
+                if v.as_deref().is_some_and(|v| rules::chars_over(v, rules::MAX_TEXT_CHARS).is_some()) {
                     sink.add(Reason::TooLong, name, || {
                         format!("{name} is longer than {} characters", rules::MAX_TEXT_CHARS)
                     });

@@ -38,6 +38,10 @@ pub struct Draft<'a> {
     pub language_code: Text<'a>,
     #[serde(borrow, default, deserialize_with = "text")]
     pub time_zone: Text<'a>,
+    /// A provider's row that is not sent on purpose (a web-push or unsubscribed device): its
+    /// reason is already given, the other rules are not applied.
+    #[serde(skip)]
+    pub skipped: bool,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

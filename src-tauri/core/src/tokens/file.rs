@@ -190,14 +190,16 @@ pub struct Choices {
     pub field_id: Option<i64>,
     /// A Yespo app id for push tokens without one (overrides the mapping's).
     pub app_id: Option<String>,
-    /// The account's custom field ids, when an account is at hand.
-    pub account_fields: Option<std::collections::HashSet<i64>>,
+    /// The account's custom fields (`AccountField::from_address_books`), when an account is at
+    /// hand: columns match them by name, and field ids and values are checked against them.
+    pub account_fields: Option<Vec<AccountField>>,
 }
 
 impl TokenFile {
     /// The plan for a pass: the user's choices, else the file's own settings, else defaults.
     pub fn plan(&self, choices: &Choices) -> Plan {
-        let mut mapping = choices.mapping.clone().unwrap_or_else(|| self.suggested_mapping(&[]));
+        let fields = choices.account_fields.as_deref().unwrap_or_default();
+        let mut mapping = choices.mapping.clone().unwrap_or_else(|| self.suggested_mapping(fields));
         if let Some(app) = &choices.app_id {
             mapping.app_id = Some(app.clone());
         }
@@ -209,7 +211,7 @@ impl TokenFile {
             mapping,
             dedupe_on,
             field_id: choices.field_id.or(hint.1),
-            account_fields: choices.account_fields.clone(),
+            account_fields: choices.account_fields.as_ref().map(|f| f.iter().map(|f| (f.id, f.clone())).collect()),
         }
     }
 

@@ -326,11 +326,60 @@ pub fn header_signature(columns: &[String]) -> String {
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(joined.join("\u{1f}").as_bytes()))
 }
 
-/// An account's custom field, for matching columns by name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An account's custom field (from `GET addressbooks`): to match columns by name and to check
+/// values by type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountField {
     pub id: i64,
     pub name: String,
+    /// `TEXTFIELD`, `NUMBER`, `DECIMAL`, `DATE`, `COMBOBOX`… (upper case), when Yespo says.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// A combobox's values.
+    #[serde(default)]
+    pub allowed: Vec<String>,
+}
+
+impl AccountField {
+    /// Every custom field of every address book of the account.
+    pub fn from_address_books(books: &crate::yespo::models::AddressBooks) -> Vec<AccountField> {
+        books
+            .address_book
+            .iter()
+            .flat_map(|b| b.field_groups.iter())
+            .flat_map(|g| g.fields.iter())
+            .filter_map(|f| {
+                Some(AccountField {
+                    id: f.id?,
+                    name: f.name.clone().unwrap_or_default(),
+                    kind: f.description.as_ref().and_then(|d| d.kind()),
+                    allowed: f
+                        .description
+                        .as_ref()
+                        .and_then(|d| d.allowed_values.as_ref())
+                        .map(|a| a.possible_values.clone())
+                        .unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// Why Yespo would refuse `value` in this field, if it would.
+    pub fn value_problem(&self, value: &str) -> Option<String> {
+        let value = value.trim();
+        if value.is_empty() {
+            return None;
+        }
+        match self.kind.as_deref() {
+            Some("NUMBER") => value.parse::<i64>().is_err().then(|| format!("'{value}' is not a whole number")),
+            Some("DECIMAL") => value.parse::<f64>().is_err().then(|| format!("'{value}' is not a number")),
+            Some("DATE") => (!super::rules::valid_date(value))
+                .then(|| format!("'{value}' is not a date (yyyy-MM-dd, dd/MM/yyyy, dd.MM.yy or dd.MM.yyyy)")),
+            Some("COMBOBOX") if !self.allowed.is_empty() => (!self.allowed.iter().any(|a| a == value))
+                .then(|| format!("'{value}' is not one of {}", self.allowed.join(", "))),
+            _ => None,
+        }
+    }
 }
 
 /// Which provider's export these columns are, if any.
@@ -488,7 +537,7 @@ mod tests {
                 "12345",
                 "Favourite colour",
             ]),
-            &[AccountField { id: 777, name: "Favourite colour".into() }],
+            &[AccountField { id: 777, name: "Favourite colour".into(), ..AccountField::default() }],
         );
         let targets: Vec<Option<Target>> = m.columns.iter().map(|c| c.target).collect();
         assert_eq!(

@@ -29,13 +29,27 @@ pub const MOBILE_OS: [&str; 3] = ["Android", "iOS", "HarmonyOS"];
 
 /// The spelling Yespo gets for an OS written any other way (`ios`, `IOS`, `iPadOS`, `huawei`).
 pub fn canonical_os(os: &str) -> Option<&'static str> {
-    let lower = os.trim().to_ascii_lowercase();
-    match lower.as_str() {
-        "android" | "amazon" | "fireos" => Some("Android"),
-        "ios" | "ipados" | "iphone os" => Some("iOS"),
-        "harmonyos" | "huawei" | "hms" => Some("HarmonyOS"),
-        _ => None,
+    let os = os.trim();
+    let is = |name: &str| os.eq_ignore_ascii_case(name);
+    if is("android") || is("amazon") || is("fireos") {
+        Some("Android")
+    } else if is("ios") || is("ipados") || is("iphone os") {
+        Some("iOS")
+    } else if is("harmonyos") || is("huawei") || is("hms") {
+        Some("HarmonyOS")
+    } else {
+        None
     }
+}
+
+/// At most `max` characters (counted only when the bytes could exceed it: the pass checks
+/// several values of every row).
+pub fn chars_over(s: &str, max: usize) -> Option<usize> {
+    if s.len() <= max {
+        return None;
+    }
+    let n = s.chars().count();
+    (n > max).then_some(n)
 }
 
 pub fn valid_email(s: &str) -> bool {
@@ -48,7 +62,8 @@ pub fn valid_email(s: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && !s.chars().any(|c| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>' | '"'))
+        && !s.bytes().any(|c| c.is_ascii_whitespace() || matches!(c, b',' | b';' | b'<' | b'>' | b'"'))
+        && !s.chars().any(char::is_whitespace)
         && !domain.contains('@')
 }
 
@@ -65,6 +80,21 @@ pub fn normalise_phone(s: &str) -> Option<String> {
         }
     }
     (7..=15).contains(&digits.len()).then_some(digits)
+}
+
+/// Whether [`normalise_phone`] would accept it, without building the digits.
+pub fn valid_phone(s: &str) -> bool {
+    let body = s.trim();
+    let body = body.strip_prefix('+').unwrap_or(body);
+    let mut digits = 0;
+    for b in body.bytes() {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b' ' | b'-' | b'(' | b')' | b'.' => {}
+            _ => return false,
+        }
+    }
+    (7..=15).contains(&digits)
 }
 
 pub fn looks_like_uuid(s: &str) -> bool {
@@ -102,15 +132,26 @@ pub enum TokenShape {
 
 pub fn token_shape(token: &str) -> TokenShape {
     let b = token.as_bytes();
-    if b.len() == 64 && b.iter().all(u8::is_ascii_hexdigit) {
-        return TokenShape::Apns;
+    if b.len() == 64 {
+        return if b.iter().all(u8::is_ascii_hexdigit) { TokenShape::Apns } else { TokenShape::Other };
     }
-    let base64url = |c: &u8| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_';
-    if b.len() >= 100 && b.contains(&b':') && b.iter().all(|c| base64url(c) || *c == b':') {
+    if b.len() >= 100 && b.iter().all(|c| BASE64URL_OR_COLON[*c as usize]) && memchr::memchr(b':', b).is_some() {
         return TokenShape::Fcm;
     }
     TokenShape::Other
 }
+
+/// The bytes of an FCM token: base64url and `:` (a table: every row's token is checked).
+static BASE64URL_OR_COLON: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b':';
+        c += 1;
+    }
+    t
+};
 
 /// A token that does not fit the device's platform, as a sentence; `None` when it fits.
 pub fn token_shape_warning(token: &str, os: Option<&str>) -> Option<String> {
@@ -128,6 +169,10 @@ pub fn token_shape_warning(token: &str, os: Option<&str>) -> Option<String> {
 /// the digits are gone and cannot be recovered from the file.
 pub fn looks_excel_mangled(s: &str) -> bool {
     let b = s.trim().as_bytes();
+    // Excel shows at most 15 digits, so its scientific notation is short.
+    if b.len() > 24 || b.is_empty() || !b[0].is_ascii_digit() {
+        return false;
+    }
     let Some(e) = b.iter().position(|c| *c == b'E' || *c == b'e') else { return false };
     let (mantissa, exp) = (&b[..e], &b[e + 1..]);
     let exp = exp.strip_prefix(b"+").unwrap_or(exp);

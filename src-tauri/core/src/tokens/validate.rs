@@ -137,7 +137,7 @@ struct Tally {
 impl Tally {
     fn add(&mut self, out: RowOut) {
         let index = self.rows;
-        if index % CHECKPOINT_EVERY == 0 {
+        if index.is_multiple_of(CHECKPOINT_EVERY) {
             self.checkpoints.push(out.meta);
         }
         self.rows += 1;
@@ -361,6 +361,7 @@ fn finish(
             }
         }
     }
+    groups_out.sort_by_key(|g| g.lines[0]);
     // Free the hash lists before the summary (they are the pass's biggest allocation).
     tally.keys = Vec::new();
     tally.tokens = Vec::new();

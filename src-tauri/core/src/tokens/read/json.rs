@@ -539,7 +539,10 @@ pub(crate) fn read_full(src: &mut impl Read, buf: &mut [u8]) -> std::io::Result<
 mod tests {
     use super::*;
 
-    fn split(text: &str, shape: JsonShape) -> Result<(Vec<(String, u64)>, Vec<(String, String)>), ReadError> {
+    /// Elements with their lines, and the settings kept.
+    type Split = (Vec<(String, u64)>, Vec<(String, String)>);
+
+    fn split(text: &str, shape: JsonShape) -> Result<Split, ReadError> {
         let mut s = Splitter::new(text.as_bytes(), shape, 0, 1);
         let mut out = Vec::new();
         while let Some(chunk) = s.next_chunk()? {
