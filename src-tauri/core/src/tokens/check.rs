@@ -166,7 +166,12 @@ impl Checker {
                 Facts::default()
             }
             RowInput::Json(bytes) => match &self.shape {
-                Shape::Native => match serde_json::from_slice::<Draft<'_>>(bytes) {
+                // One UTF-8 check for the element (fast), then a parser that does not check
+                // each string again.
+                Shape::Native => match std::str::from_utf8(bytes)
+                    .map_err(|e| serde_json::Error::io(std::io::Error::other(format!("the text is not UTF-8 ({e})"))))
+                    .and_then(serde_json::from_str::<Draft<'_>>)
+                {
                     Ok(draft) => self.finish(draft, sink, fields, with),
                     Err(e) => {
                         sink.add(Reason::Unreadable, "", || json_problem(bytes, &e));

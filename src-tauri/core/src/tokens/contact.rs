@@ -232,7 +232,7 @@ where
             f.write_str("a list")
         }
         fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(2).min(16));
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(4).min(16));
             while let Some(item) = seq.next_element()? {
                 out.push(item);
             }

@@ -17,7 +17,7 @@ use std::io::Read;
 /// How many bytes are read at a time; a chunk holds this much plus the carried partial element.
 pub const BLOCK_BYTES: usize = 1 << 20;
 /// Reads from a checkpoint (a page of rows, a duplicate to compare) need only a few rows.
-pub const PAGE_BLOCK_BYTES: usize = 64 * 1024;
+pub const PAGE_BLOCK_BYTES: usize = 16 * 1024;
 /// An element (one contact) larger than this is reported as a bad row without being kept.
 pub const MAX_ELEMENT_BYTES: usize = 1 << 20;
 /// An import setting's value larger than this makes the file unusable.
@@ -167,18 +167,8 @@ impl<R: Read> Splitter<R> {
             }
             let mut buf = std::mem::take(&mut self.carry);
             let scanned = buf.len();
-            let want = scanned + self.block;
-            buf.reserve(self.block);
-            while buf.len() < want {
-                // Safe fill without unsafe code: read into the spare capacity through a zeroed tail.
-                let old = buf.len();
-                buf.resize(want, 0);
-                let n = read_full(&mut self.src, &mut buf[old..]).map_err(ReadError::io)?;
-                buf.truncate(old + n);
-                if n == 0 {
-                    self.eof = true;
-                    break;
-                }
+            if read_block(&mut self.src, &mut buf, self.block)? < self.block {
+                self.eof = true;
             }
             let mut chunk = Chunk { buf, elements: Vec::new() };
             match self.shape {
@@ -439,10 +429,10 @@ impl<R: Read> Splitter<R> {
                     i += 1;
                     continue;
                 }
-                match memchr3(b'"', b'\\', b'\n', &buf[i..]) {
+                match find_in_string(buf, i) {
                     None => return n,
                     Some(k) => {
-                        i += k;
+                        i = k;
                         match buf[i] {
                             b'"' => {
                                 v.in_str = false;
@@ -473,6 +463,13 @@ impl<R: Read> Splitter<R> {
                     _ => i += 1,
                 }
                 continue;
+            }
+            // Between strings: skip to the next byte that matters.
+            while i < n && !OUTSIDE_STRING[buf[i] as usize] {
+                i += 1;
+            }
+            if i == n {
+                break;
             }
             match buf[i] {
                 b'"' => v.in_str = true,
@@ -521,18 +518,35 @@ impl<R: Read> Splitter<R> {
     }
 }
 
-/// Reads until `buf` is full or the source ends; returns the bytes read.
-pub(crate) fn read_full(src: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match src.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
+/// Bytes that end a run inside a JSON string, and between strings.
+static IN_STRING: [bool; 256] = byte_set(b"\"\\\n");
+static OUTSIDE_STRING: [bool; 256] = byte_set(b"\"{}[]\n");
+
+const fn byte_set(bytes: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
     }
-    Ok(filled)
+    t
+}
+
+/// The next `"`, `\\` or line break from `i` inside a string: a plain loop over the first bytes (most JSON strings are
+/// short, where a vectorised search costs more than it saves), then `memchr3`.
+fn find_in_string(buf: &[u8], i: usize) -> Option<usize> {
+    let short = (i + 24).min(buf.len());
+    if let Some(k) = buf[i..short].iter().position(|b| IN_STRING[*b as usize]) {
+        return Some(i + k);
+    }
+    memchr3(b'"', b'\\', b'\n', &buf[short..]).map(|k| short + k)
+}
+
+/// Appends up to `block` bytes of `src` to `buf` (fewer only at the end of the source).
+pub(crate) fn read_block(src: &mut impl Read, buf: &mut Vec<u8>, block: usize) -> Result<usize, ReadError> {
+    buf.reserve(block);
+    // `read_to_end` on `take` reads into the spare capacity without zeroing it first.
+    src.take(block as u64).read_to_end(buf).map_err(ReadError::io)
 }
 
 #[cfg(test)]

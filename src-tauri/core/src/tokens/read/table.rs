@@ -161,11 +161,7 @@ impl<R: Read> RecordSplitter<R> {
             }
             let mut buf = std::mem::take(&mut self.carry);
             let scanned = buf.len();
-            let old = buf.len();
-            buf.resize(old + self.block, 0);
-            let n = super::json::read_full(&mut self.src, &mut buf[old..]).map_err(ReadError::io)?;
-            buf.truncate(old + n);
-            if n < self.block {
+            if super::json::read_block(&mut self.src, &mut buf, self.block)? < self.block {
                 self.eof = true;
             }
             let mut chunk = Chunk { buf, elements: Vec::new() };
@@ -233,8 +229,13 @@ impl<R: Read> RecordSplitter<R> {
                         self.mark_content();
                     }
                     self.st = St::Unquoted;
-                    // Jump to the next delimiter or line break.
-                    let next = memchr3(d, b'\n', b'\r', &buf[i + 1..]).map_or(n, |k| i + 1 + k);
+                    // Jump to the next delimiter or line break (fields are short: a plain loop
+                    // first, then a vectorised search).
+                    let short = (i + 33).min(n);
+                    let next = match buf[i + 1..short].iter().position(|c| *c == d || *c == b'\n' || *c == b'\r') {
+                        Some(k) => i + 1 + k,
+                        None => memchr3(d, b'\n', b'\r', &buf[short..]).map_or(n, |k| short + k),
+                    };
                     if !self.has_content() && buf[i..next].iter().any(|c| !c.is_ascii_whitespace()) {
                         self.mark_content();
                     }
