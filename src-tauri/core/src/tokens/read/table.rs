@@ -64,6 +64,7 @@ impl<'a> TableRow<'a> {
 /// Splits one record into fields; one per thread, reused for every record.
 pub struct FieldParser {
     core: csv_core::Reader,
+    delimiter: u8,
     out: Vec<u8>,
     ends: Vec<usize>,
     skip: usize,
@@ -73,6 +74,7 @@ impl FieldParser {
     pub fn new(source: &Source) -> FieldParser {
         FieldParser {
             core: csv_core::ReaderBuilder::new().delimiter(source.text_delimiter()).build(),
+            delimiter: source.text_delimiter(),
             out: vec![0; 4096],
             ends: vec![0; 64],
             skip: usize::from(source.sheet_rows),
@@ -82,6 +84,9 @@ impl FieldParser {
     /// The fields of one record (its bytes without the line break).
     pub fn parse<'s>(&'s mut self, record: &[u8], offset: u64, line: u64) -> TableRow<'s> {
         use csv_core::ReadRecordResult::*;
+        if memchr::memchr(b'"', record).is_none() {
+            return self.parse_unquoted(record, offset, line);
+        }
         self.core.reset();
         let (mut input, mut out_len, mut n) = (record, 0usize, 0usize);
         loop {
@@ -98,7 +103,41 @@ impl FieldParser {
                 Record | End => break,
             }
         }
-        // csv-core counts field ends relative to the record's output.
+        self.row(out_len, n, offset, line)
+    }
+
+    /// Most records have no quotes: their fields are the bytes between delimiters, found
+    /// without csv-core's state machine.
+    fn parse_unquoted<'s>(&'s mut self, record: &[u8], offset: u64, line: u64) -> TableRow<'s> {
+        if self.out.len() < record.len() {
+            self.out.resize(record.len().next_power_of_two(), 0);
+        }
+        self.out[..record.len()].copy_from_slice(record);
+        let mut n = 0;
+        for end in memchr::memchr_iter(self.core_delimiter(), record).chain(std::iter::once(record.len())) {
+            if n == self.ends.len() {
+                self.ends.resize(self.ends.len() * 2, 0);
+            }
+            self.ends[n] = end - n;
+            n += 1;
+        }
+        // Field ends count the output without delimiters: squeeze them out.
+        let mut write = 0;
+        let mut read = 0;
+        for i in 0..n {
+            let len = self.ends[i] - if i == 0 { 0 } else { self.ends[i - 1] };
+            self.out.copy_within(read..read + len, write);
+            write += len;
+            read += len + 1;
+        }
+        self.row(write, n, offset, line)
+    }
+
+    fn core_delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    fn row(&self, out_len: usize, n: usize, offset: u64, line: u64) -> TableRow<'_> {
         let mut line = line;
         if self.skip == 1 && n > 0 {
             if let Some(sheet_row) = std::str::from_utf8(&self.out[..self.ends[0]]).ok().and_then(|s| s.parse().ok()) {
@@ -398,6 +437,7 @@ mod tests {
         let source_like = |text: &str| {
             let mut p = FieldParser {
                 core: csv_core::ReaderBuilder::new().delimiter(b';').build(),
+                delimiter: b';',
                 out: vec![0; 2],
                 ends: vec![0; 1],
                 skip: 0,
@@ -407,6 +447,8 @@ mod tests {
         };
         assert_eq!(source_like("a;\"b;c\";\"d\"\"e\";"), vec!["a", "b;c", "d\"e", ""]);
         assert_eq!(source_like("x"), vec!["x"]);
+        assert_eq!(source_like("a;;b;"), vec!["a", "", "b", ""]);
+        assert_eq!(source_like(";"), vec!["", ""]);
         assert_eq!(source_like("\"multi\nline\";2"), vec!["multi\nline", "2"]);
     }
 }
