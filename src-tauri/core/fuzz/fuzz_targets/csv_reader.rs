@@ -2,8 +2,9 @@
 //! (1..=64 bytes, so records cross block boundaries), the rest is the file's text.
 //!
 //! 1. `RecordSplitter` cuts the text into records; every record must pass `common::walk`'s
-//!    invariants, `FieldParser` must split it without panicking, and the records (and the error,
-//!    if any) must be the same as with a 64 KB block.
+//!    invariants, `FieldParser` must split it without panicking, and the records and the end
+//!    (`Ok` or the error) must be the same as with a 64 KB block (with an error: the records
+//!    before it).
 //! 2. The whole pipeline on a file holding the text, read as CSV (delimiter sniffed).
 
 #![no_main]
@@ -48,7 +49,11 @@ fuzz_target!(|input: &[u8]| {
     });
     let mut s = RecordSplitter::new(data, delimiter, 0, 1, 64 * 1024);
     let big = common::walk(data, &mut || s.next_chunk(), &mut |_, _| {});
-    assert_eq!(small, big, "the records depend on the block size ({block})");
+    assert_eq!(small.1, big.1, "the end depends on the block size ({block})");
+    // A block that ends in an error (an unclosed quote) hands on none of its records (the file is
+    // unusable anyway), so then only the records before it must agree.
+    let n = if small.1.is_ok() { small.0.len().max(big.0.len()) } else { small.0.len().min(big.0.len()) };
+    assert_eq!(small.0.get(..n), big.0.get(..n), "the records depend on the block size ({block})");
 
     let (_dir, path) = common::temp_file(data);
     common::pipeline(&path, &ReadOptions { format: Some(Format::Csv), ..ReadOptions::default() });
