@@ -464,6 +464,13 @@ fn windows_1251_without_bom_is_detected_and_names_read_back() {
     let names: Vec<_> = rows.iter().map(|r| first_name(r).unwrap_or_default().to_string()).collect();
     assert_eq!(names, vec!["Олена", "Іван", "Михайло"]);
     assert_eq!(rows[1].contact.as_ref().unwrap().last_name.as_deref(), Some("Петренко"));
+    // Read in place, cell by cell: no working copy to wait for before the first rows show.
+    assert_eq!(file.source().cell_encoding.map(|e| e.name()), Some("windows-1251"));
+    let mut problems = tempfile::NamedTempFile::new().unwrap();
+    v.export_problems(&file, problems.path(), true).unwrap();
+    let mut exported = String::new();
+    std::io::Read::read_to_string(&mut problems, &mut exported).unwrap();
+    assert!(exported.starts_with('\u{feff}'), "the problem export is UTF-8 with a BOM");
 }
 
 #[test]

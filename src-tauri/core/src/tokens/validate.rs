@@ -78,6 +78,8 @@ pub struct Summary {
     pub settings: ImportSettings,
     /// Notes about the settings (e.g. the file left `contactFields` empty).
     pub notes: Vec<String>,
+    /// What must be fixed before an upload may start (e.g. push tokens without a Yespo app id).
+    pub blockers: Vec<String>,
 }
 
 /// The result of a pass, kept to page through the rows, export problems and build batches.
@@ -394,6 +396,13 @@ fn finish(
         dedupe_on: dedupe_name(settings.dedupe_on).to_string(),
         settings,
         notes: parsed.notes.into_iter().chain(notes).collect(),
+        blockers: match tally.reasons[Reason::NoAppId as usize] {
+            0 => Vec::new(),
+            n => vec![format!(
+                "{n} rows have a push token without a Yespo app id: give the app id (the UUID of the app in Yespo's \
+                 mobile push settings) for this file, or one per platform"
+            )],
+        },
     };
     Ok(Validation {
         summary,

@@ -9,11 +9,14 @@
 use super::json::{Chunk, Element, MAX_ELEMENT_BYTES};
 use super::{ReadError, Source};
 use memchr::{memchr2, memchr3};
+use std::borrow::Cow;
 use std::io::Read;
 
 /// A data row: its cells and where it is.
 pub struct TableRow<'a> {
     fields: &'a [u8],
+    /// A legacy single-byte code page the cells are decoded from (`None`: UTF-8).
+    encoding: Option<&'static encoding_rs::Encoding>,
     ends: &'a [usize],
     /// XLSX working copies carry the sheet row in a first column the user never sees.
     skip: usize,
@@ -35,15 +38,20 @@ impl<'a> TableRow<'a> {
     }
 
     /// The value of column `i` (trimmed), `Ok(None)` when empty or absent, `Err(NotText)` when
-    /// the bytes are not UTF-8 (the file is in another encoding than the one chosen).
-    pub fn cell(&self, i: usize) -> Result<Option<&'a str>, NotText> {
-        match self.raw(i) {
-            None => Ok(None),
-            Some(bytes) => {
-                let text = std::str::from_utf8(bytes).map_err(|_| NotText)?.trim();
-                Ok((!text.is_empty()).then_some(text))
-            }
-        }
+    /// the bytes are not text in the file's encoding (UTF-8 chosen for a file that is not).
+    pub fn cell(&self, i: usize) -> Result<Option<Cow<'a, str>>, NotText> {
+        let Some(bytes) = self.raw(i) else { return Ok(None) };
+        let text: Cow<'a, str> = match self.encoding {
+            None => Cow::Borrowed(std::str::from_utf8(bytes).map_err(|_| NotText)?),
+            // ASCII stays borrowed; only cells with other bytes are decoded into a new string.
+            Some(enc) => enc.decode_without_bom_handling(bytes).0,
+        };
+        let text = match text {
+            Cow::Borrowed(t) => Cow::Borrowed(t.trim()),
+            Cow::Owned(t) if t.trim().len() == t.len() => Cow::Owned(t),
+            Cow::Owned(t) => Cow::Owned(t.trim().to_string()),
+        };
+        Ok((!text.is_empty()).then_some(text))
     }
 
     /// How many cells the row has (it may differ from the header's count).
@@ -57,7 +65,15 @@ impl<'a> TableRow<'a> {
 
     /// Every cell as text (lossy), for the problem export and the preview.
     pub fn texts(&self) -> Vec<String> {
-        (0..self.len()).map(|i| String::from_utf8_lossy(self.raw(i).unwrap_or_default()).into_owned()).collect()
+        (0..self.len())
+            .map(|i| {
+                let bytes = self.raw(i).unwrap_or_default();
+                match self.encoding {
+                    None => String::from_utf8_lossy(bytes).into_owned(),
+                    Some(enc) => enc.decode_without_bom_handling(bytes).0.into_owned(),
+                }
+            })
+            .collect()
     }
 }
 
@@ -65,6 +81,7 @@ impl<'a> TableRow<'a> {
 pub struct FieldParser {
     core: csv_core::Reader,
     delimiter: u8,
+    encoding: Option<&'static encoding_rs::Encoding>,
     out: Vec<u8>,
     ends: Vec<usize>,
     skip: usize,
@@ -75,6 +92,7 @@ impl FieldParser {
         FieldParser {
             core: csv_core::ReaderBuilder::new().delimiter(source.text_delimiter()).build(),
             delimiter: source.text_delimiter(),
+            encoding: source.cell_encoding,
             out: vec![0; 4096],
             ends: vec![0; 64],
             skip: usize::from(source.sheet_rows),
@@ -144,7 +162,14 @@ impl FieldParser {
                 line = sheet_row;
             }
         }
-        TableRow { fields: &self.out[..out_len], ends: &self.ends[..n], skip: self.skip, line, offset }
+        TableRow {
+            fields: &self.out[..out_len],
+            encoding: self.encoding,
+            ends: &self.ends[..n],
+            skip: self.skip,
+            line,
+            offset,
+        }
     }
 }
 
@@ -438,6 +463,7 @@ mod tests {
             let mut p = FieldParser {
                 core: csv_core::ReaderBuilder::new().delimiter(b';').build(),
                 delimiter: b';',
+                encoding: None,
                 out: vec![0; 2],
                 ends: vec![0; 1],
                 skip: 0,
