@@ -301,8 +301,11 @@ fn finish(
     let mut duplicates = 0;
 
     // Candidate groups: equal hashes. Their rows are read again and compared by the real key.
-    let key_groups = hash_groups(&mut tally.keys);
-    let token_groups = hash_groups(&mut tally.tokens);
+    let (keys, tokens) = (&mut tally.keys, &mut tally.tokens);
+    let (key_groups, token_groups) = std::thread::scope(|scope| {
+        let tokens = scope.spawn(|| hash_groups(tokens));
+        (hash_groups(keys), tokens.join().expect("sorting does not panic"))
+    });
     if !key_groups.is_empty() || !token_groups.is_empty() {
         let mut wanted: Vec<u32> = key_groups.iter().chain(token_groups.iter()).flatten().copied().collect();
         wanted.sort_unstable();

@@ -79,7 +79,8 @@ impl<'a> TableRow<'a> {
 
 /// Splits one record into fields; one per thread, reused for every record.
 pub struct FieldParser {
-    core: csv_core::Reader,
+    /// Built on the first record with a quote (building it costs more than splitting a page).
+    core: Option<csv_core::Reader>,
     delimiter: u8,
     encoding: Option<&'static encoding_rs::Encoding>,
     out: Vec<u8>,
@@ -90,7 +91,7 @@ pub struct FieldParser {
 impl FieldParser {
     pub fn new(source: &Source) -> FieldParser {
         FieldParser {
-            core: csv_core::ReaderBuilder::new().delimiter(source.text_delimiter()).build(),
+            core: None,
             delimiter: source.text_delimiter(),
             encoding: source.cell_encoding,
             out: vec![0; 4096],
@@ -105,12 +106,13 @@ impl FieldParser {
         if memchr::memchr(b'"', record).is_none() {
             return self.parse_unquoted(record, offset, line);
         }
-        self.core.reset();
+        let delimiter = self.delimiter;
+        let core = self.core.get_or_insert_with(|| csv_core::ReaderBuilder::new().delimiter(delimiter).build());
+        core.reset();
         let (mut input, mut out_len, mut n) = (record, 0usize, 0usize);
         loop {
             // Once the record is all fed, an empty input tells csv-core it has ended.
-            let (result, read, written, ended) =
-                self.core.read_record(input, &mut self.out[out_len..], &mut self.ends[n..]);
+            let (result, read, written, ended) = core.read_record(input, &mut self.out[out_len..], &mut self.ends[n..]);
             input = &input[read..];
             out_len += written;
             n += ended;
@@ -260,6 +262,40 @@ impl<R: Read> RecordSplitter<R> {
         let d = self.delimiter;
         let mut i = from;
         while i < n {
+            // Fast path: at the start of a record whose line has no quote and no lone CR, the
+            // line is the record (most token files): one search for the line break, no state
+            // machine over its fields.
+            if self.st == St::FieldStart && self.rec.is_none() {
+                if let Some(k) = memchr::memchr(b'\n', &buf[i..]) {
+                    let end = i + k;
+                    let body_end = if end > i && buf[end - 1] == b'\r' { end - 1 } else { end };
+                    let line = &buf[i..body_end];
+                    if memchr2(b'"', b'\r', line).is_none() {
+                        if line.iter().any(|c| !c.is_ascii_whitespace() && *c != d) {
+                            if line.len() > MAX_ELEMENT_BYTES {
+                                chunk.elements.push(Element {
+                                    start: i,
+                                    end: i,
+                                    offset: self.base + i as u64,
+                                    line: self.line,
+                                    oversized: true,
+                                });
+                            } else {
+                                chunk.elements.push(Element {
+                                    start: i,
+                                    end: body_end,
+                                    offset: self.base + i as u64,
+                                    line: self.line,
+                                    oversized: false,
+                                });
+                            }
+                        }
+                        self.line += 1;
+                        i = end + 1;
+                        continue;
+                    }
+                }
+            }
             let b = buf[i];
             match self.st {
                 St::FieldStart | St::Unquoted | St::QuoteInQuoted => {
@@ -460,14 +496,8 @@ mod tests {
     #[test]
     fn fields_are_split_like_the_csv_crate() {
         let source_like = |text: &str| {
-            let mut p = FieldParser {
-                core: csv_core::ReaderBuilder::new().delimiter(b';').build(),
-                delimiter: b';',
-                encoding: None,
-                out: vec![0; 2],
-                ends: vec![0; 1],
-                skip: 0,
-            };
+            let mut p =
+                FieldParser { core: None, delimiter: b';', encoding: None, out: vec![0; 2], ends: vec![0; 1], skip: 0 };
             let row = p.parse(text.as_bytes(), 0, 1);
             row.texts()
         };
