@@ -1152,6 +1152,20 @@ fn page_in_the_middle_of_a_csv() {
 }
 
 #[test]
+fn a_file_changed_after_the_check_is_refused_not_misread() {
+    let mut text = String::from("token,external_id,os\n");
+    for i in 0..100 {
+        text.push_str(&format!("{},x{i},Android\n", fcm(i)));
+    }
+    let c = check("changing.csv", &text, &with_app());
+    text.push_str(&format!("{},x100,Android\n", fcm(100)));
+    std::fs::write(&c.file.source().path, &text).unwrap();
+    let e = c.v.page(&c.file, 10, 5).unwrap_err();
+    assert!(e.message.contains("changed"), "{}", e.message);
+    assert!(c.v.for_each_batch(&c.file, 3000, &mut |_| true).is_err());
+}
+
+#[test]
 fn page_in_the_middle_of_a_json_array() {
     let mut text = String::from("[\n");
     for i in 0..1000 {
