@@ -14,7 +14,10 @@ use std::io::Read;
 
 /// A data row: its cells and where it is.
 pub struct TableRow<'a> {
+    /// The fields' bytes: the record itself (fields between delimiters, `gap` 1), or the
+    /// unquoted fields csv-core wrote back to back (`gap` 0).
     fields: &'a [u8],
+    gap: usize,
     /// A legacy single-byte code page the cells are decoded from (`None`: UTF-8).
     encoding: Option<&'static encoding_rs::Encoding>,
     ends: &'a [usize],
@@ -33,7 +36,7 @@ impl<'a> TableRow<'a> {
     fn raw(&self, i: usize) -> Option<&'a [u8]> {
         let i = i + self.skip;
         let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + self.gap };
         Some(&self.fields[start..end])
     }
 
@@ -101,7 +104,7 @@ impl FieldParser {
     }
 
     /// The fields of one record (its bytes without the line break).
-    pub fn parse<'s>(&'s mut self, record: &[u8], offset: u64, line: u64) -> TableRow<'s> {
+    pub fn parse<'s>(&'s mut self, record: &'s [u8], offset: u64, line: u64) -> TableRow<'s> {
         use csv_core::ReadRecordResult::*;
         if memchr::memchr(b'"', record).is_none() {
             return self.parse_unquoted(record, offset, line);
@@ -123,55 +126,31 @@ impl FieldParser {
                 Record | End => break,
             }
         }
-        self.row(out_len, n, offset, line)
+        self.row(&self.out[..out_len], 0, n, offset, line)
     }
 
-    /// Most records have no quotes: their fields are the bytes between delimiters, found
-    /// without csv-core's state machine.
-    fn parse_unquoted<'s>(&'s mut self, record: &[u8], offset: u64, line: u64) -> TableRow<'s> {
-        if self.out.len() < record.len() {
-            self.out.resize(record.len().next_power_of_two(), 0);
-        }
-        self.out[..record.len()].copy_from_slice(record);
+    /// Most records have no quotes: their fields are the bytes between delimiters, read in
+    /// place without csv-core's state machine.
+    fn parse_unquoted<'s>(&'s mut self, record: &'s [u8], offset: u64, line: u64) -> TableRow<'s> {
         let mut n = 0;
-        for end in memchr::memchr_iter(self.core_delimiter(), record).chain(std::iter::once(record.len())) {
+        for end in memchr::memchr_iter(self.delimiter, record).chain(std::iter::once(record.len())) {
             if n == self.ends.len() {
                 self.ends.resize(self.ends.len() * 2, 0);
             }
-            self.ends[n] = end - n;
+            self.ends[n] = end;
             n += 1;
         }
-        // Field ends count the output without delimiters: squeeze them out.
-        let mut write = 0;
-        let mut read = 0;
-        for i in 0..n {
-            let len = self.ends[i] - if i == 0 { 0 } else { self.ends[i - 1] };
-            self.out.copy_within(read..read + len, write);
-            write += len;
-            read += len + 1;
-        }
-        self.row(write, n, offset, line)
+        self.row(record, 1, n, offset, line)
     }
 
-    fn core_delimiter(&self) -> u8 {
-        self.delimiter
-    }
-
-    fn row(&self, out_len: usize, n: usize, offset: u64, line: u64) -> TableRow<'_> {
+    fn row<'s>(&'s self, fields: &'s [u8], gap: usize, n: usize, offset: u64, line: u64) -> TableRow<'s> {
         let mut line = line;
         if self.skip == 1 && n > 0 {
-            if let Some(sheet_row) = std::str::from_utf8(&self.out[..self.ends[0]]).ok().and_then(|s| s.parse().ok()) {
+            if let Some(sheet_row) = std::str::from_utf8(&fields[..self.ends[0]]).ok().and_then(|s| s.parse().ok()) {
                 line = sheet_row;
             }
         }
-        TableRow {
-            fields: &self.out[..out_len],
-            encoding: self.encoding,
-            ends: &self.ends[..n],
-            skip: self.skip,
-            line,
-            offset,
-        }
+        TableRow { fields, gap, encoding: self.encoding, ends: &self.ends[..n], skip: self.skip, line, offset }
     }
 }
 
