@@ -251,23 +251,14 @@ impl<R: Read> RecordSplitter<R> {
                     let line = &buf[i..body_end];
                     if memchr2(b'"', b'\r', line).is_none() {
                         if line.iter().any(|c| !c.is_ascii_whitespace() && *c != d) {
-                            if line.len() > MAX_ELEMENT_BYTES {
-                                chunk.elements.push(Element {
-                                    start: i,
-                                    end: i,
-                                    offset: self.base + i as u64,
-                                    line: self.line,
-                                    oversized: true,
-                                });
-                            } else {
-                                chunk.elements.push(Element {
-                                    start: i,
-                                    end: body_end,
-                                    offset: self.base + i as u64,
-                                    line: self.line,
-                                    oversized: false,
-                                });
-                            }
+                            let oversized = line.len() > MAX_ELEMENT_BYTES;
+                            chunk.elements.push(Element {
+                                start: i,
+                                end: if oversized { i } else { body_end },
+                                offset: self.base + i as u64,
+                                line: self.line,
+                                oversized,
+                            });
                         }
                         self.line += 1;
                         i = end + 1;
