@@ -11,6 +11,8 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
+use yespo_core::paths::{AppPaths, APP_IDENTIFIER};
+use yespo_core::tokens::map::MappingStore;
 use yespo_core::tokens::{self, check::parse_dedupe, Choices, Mapping, ReadErrorKind, ReadOptions, TokenFile};
 
 #[derive(Parser)]
@@ -65,6 +67,10 @@ struct FileArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+    /// Remember the mapping used for files with these columns (in the app's data folder; the app
+    /// and later runs use it when no `--mapping` is given).
+    #[arg(long)]
+    save_mapping: bool,
 }
 
 #[derive(Args)]
@@ -144,8 +150,22 @@ fn choices(args: &FileArgs) -> Result<Choices, String> {
 
 fn open(args: &FileArgs) -> Result<(TokenFile, Choices), Failure> {
     let options = read_options(args).map_err(|message| Failure { message, detected: None })?;
-    let choices = choices(args).map_err(|message| Failure { message, detected: None })?;
+    let mut choices = choices(args).map_err(|message| Failure { message, detected: None })?;
     let file = TokenFile::open(&args.file, &options).map_err(|e| Failure { message: e.message, detected: None })?;
+    // A mapping remembered for these columns (by the app or `--save-mapping`) unless one is given.
+    let store = AppPaths::resolve(APP_IDENTIFIER).map(|p| MappingStore::in_profile(&p));
+    if let (None, Some(store), Some(columns)) = (&choices.mapping, &store, file.columns()) {
+        choices.mapping = store.get(columns);
+    }
+    if args.save_mapping {
+        if let (Some(store), Some(columns)) = (&store, file.columns()) {
+            let mapping = file.plan(&choices).mapping;
+            store.save(columns, &mapping).map_err(|e| Failure {
+                message: format!("could not save the mapping: {e}"),
+                detected: Some(file.detected().clone()),
+            })?;
+        }
+    }
     Ok((file, choices))
 }
 

@@ -111,6 +111,9 @@ pub fn summary(
     for note in &s.notes {
         say!("note: {note}");
     }
+    for blocker in &s.blockers {
+        say!("before uploading: {blocker}");
+    }
     if let (Some(path), Some(n)) = (problems, problems_written) {
         say!("{n} invalid rows written to {}", path.display());
     }

@@ -19,8 +19,18 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     path
 }
 
+/// A profile of the tests' own (saved mappings), never the user's.
+fn profile() -> &'static Path {
+    static PROFILE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    PROFILE.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
 fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("the CLI runs")
+    run_in(profile(), args)
+}
+
+fn run_in(home: &Path, args: &[&str]) -> Output {
+    Command::new(BIN).env("YESPO_ADMIN_HOME", home).args(args).output().expect("the CLI runs")
 }
 
 fn code(out: &Output) -> i32 {
@@ -259,6 +269,42 @@ fn a_mapping_file_maps_an_unknown_column() {
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["unmapped"], serde_json::json!([]));
     assert_eq!(v["duplicates"], 1);
+}
+
+#[test]
+fn a_saved_mapping_is_used_for_files_with_the_same_columns() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "tokens.csv", format!("token,uid,os\n{},u1,Android\n{},u1,Android\n", fcm(1), fcm(2)));
+    let mapping = write(
+        dir.path(),
+        "map.json",
+        r#"{"columns":[{"column":"token","target":"pushToken"},{"column":"uid","target":"externalCustomerId"},{"column":"os","target":"os"}]}"#,
+    );
+    let p = path.to_str().unwrap();
+    let saved = run_in(
+        home.path(),
+        &["tokens", "validate", p, "--json", "--app-id", APP, "--mapping", mapping.to_str().unwrap(), "--save-mapping"],
+    );
+    assert_eq!(code(&saved), 0, "{}", stderr(&saved));
+    assert!(home.path().join("data/mappings.json").exists());
+    // Another file with the same header (spelled differently) gets it without --mapping.
+    let other = write(dir.path(), "again.csv", format!("Token,UID,OS\n{},u9,Android\n{},u9,Android\n", fcm(3), fcm(4)));
+    let v =
+        one_object(&run_in(home.path(), &["tokens", "validate", other.to_str().unwrap(), "--json", "--app-id", APP]));
+    assert_eq!(v["duplicates"], 1, "{v}");
+    // A profile without it: the column stays unmapped.
+    let v = one_object(&run(&["tokens", "validate", other.to_str().unwrap(), "--json", "--app-id", APP]));
+    assert_eq!(v["duplicates"], 0, "{v}");
+}
+
+#[test]
+fn the_cli_finds_the_apps_profile_by_the_apps_identifier() {
+    let conf: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tauri.conf.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(conf["identifier"], yespo_core::paths::APP_IDENTIFIER);
 }
 
 #[test]

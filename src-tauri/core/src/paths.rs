@@ -23,6 +23,10 @@ pub struct AppPaths {
     pub is_custom_profile: bool,
 }
 
+/// The app's bundle identifier (as in `tauri.conf.json`): the command line finds the app's folders
+/// (saved mappings) by it.
+pub const APP_IDENTIFIER: &str = "org.yespoadmin.desktop";
+
 impl AppPaths {
     /// The folders for the app with this bundle identifier, honouring `YESPO_ADMIN_HOME`.
     pub fn resolve(identifier: &str) -> Option<AppPaths> {

@@ -464,6 +464,13 @@ fn windows_1251_without_bom_is_detected_and_names_read_back() {
     let names: Vec<_> = rows.iter().map(|r| first_name(r).unwrap_or_default().to_string()).collect();
     assert_eq!(names, vec!["Олена", "Іван", "Михайло"]);
     assert_eq!(rows[1].contact.as_ref().unwrap().last_name.as_deref(), Some("Петренко"));
+    // Read in place, cell by cell: no working copy to wait for before the first rows show.
+    assert_eq!(file.source().cell_encoding.map(|e| e.name()), Some("windows-1251"));
+    let mut problems = tempfile::NamedTempFile::new().unwrap();
+    v.export_problems(&file, problems.path(), true).unwrap();
+    let mut exported = String::new();
+    std::io::Read::read_to_string(&mut problems, &mut exported).unwrap();
+    assert!(exported.starts_with('\u{feff}'), "the problem export is UTF-8 with a BOM");
 }
 
 #[test]
@@ -1142,6 +1149,20 @@ fn page_in_the_middle_of_a_csv() {
     let tail = c.v.page(&c.file, 998, 10).unwrap();
     assert_eq!(lines(&tail), vec![1000, 1001]);
     assert!(c.v.page(&c.file, 1000, 5).unwrap().is_empty());
+}
+
+#[test]
+fn a_file_changed_after_the_check_is_refused_not_misread() {
+    let mut text = String::from("token,external_id,os\n");
+    for i in 0..100 {
+        text.push_str(&format!("{},x{i},Android\n", fcm(i)));
+    }
+    let c = check("changing.csv", &text, &with_app());
+    text.push_str(&format!("{},x100,Android\n", fcm(100)));
+    std::fs::write(&c.file.source().path, &text).unwrap();
+    let e = c.v.page(&c.file, 10, 5).unwrap_err();
+    assert!(e.message.contains("changed"), "{}", e.message);
+    assert!(c.v.for_each_batch(&c.file, 3000, &mut |_| true).is_err());
 }
 
 #[test]

@@ -36,7 +36,7 @@ pub enum Shape {
 /// A row as read.
 pub enum RowInput<'a> {
     /// A table row: the cell of column `i`, `Err(())` if it is not text in the file's encoding.
-    Cells(&'a dyn Fn(usize) -> Result<Option<&'a str>, NotText>),
+    Cells(&'a dyn Fn(usize) -> Result<Option<Cow<'a, str>>, NotText>),
     /// One JSON element.
     Json(&'a [u8]),
     /// A JSON element too large to keep.
@@ -187,8 +187,13 @@ impl Checker {
                                     cells[i] = json_text(v);
                                 }
                             }
-                            let get = |i: usize| -> Result<Option<&str>, NotText> {
-                                Ok(cells.get(i).and_then(|c| c.as_deref()).map(str::trim).filter(|s| !s.is_empty()))
+                            let get = |i: usize| -> Result<Option<Cow<'_, str>>, NotText> {
+                                Ok(cells
+                                    .get(i)
+                                    .and_then(|c| c.as_deref())
+                                    .map(str::trim)
+                                    .filter(|s| !s.is_empty())
+                                    .map(Cow::Borrowed))
                             };
                             let draft = self.draft_from_cells(&get, sink);
                             self.finish(draft, sink, fields, with)
@@ -214,10 +219,10 @@ impl Checker {
 
     fn cell<'a>(
         &self,
-        get: &dyn Fn(usize) -> Result<Option<&'a str>, NotText>,
+        get: &dyn Fn(usize) -> Result<Option<Cow<'a, str>>, NotText>,
         t: Target,
         sink: &mut impl ProblemSink,
-    ) -> Option<&'a str> {
+    ) -> Option<Cow<'a, str>> {
         let i = self.columns.by_target[t.slot()?]?;
         match get(i) {
             Ok(v) => v,
@@ -234,10 +239,10 @@ impl Checker {
     /// A draft from named cells, through the mapping and the provider's preset.
     fn draft_from_cells<'a>(
         &self,
-        get: &dyn Fn(usize) -> Result<Option<&'a str>, NotText>,
+        get: &dyn Fn(usize) -> Result<Option<Cow<'a, str>>, NotText>,
         sink: &mut impl ProblemSink,
     ) -> Draft<'a> {
-        let c = |t: Target, sink: &mut _| self.cell(get, t, sink).map(Cow::Borrowed);
+        let c = |t: Target, sink: &mut _| self.cell(get, t, sink);
         let mut draft = Draft {
             first_name: c(Target::FirstName, sink),
             last_name: c(Target::LastName, sink),
@@ -317,7 +322,7 @@ impl Checker {
         }
         for &(i, id) in &self.columns.fields {
             match get(i) {
-                Ok(Some(v)) => draft.fields.push(FieldDraft { id: Some(id), value: Some(Cow::Borrowed(v)) }),
+                Ok(Some(v)) => draft.fields.push(FieldDraft { id: Some(id), value: Some(v) }),
                 Ok(None) => {}
                 Err(NotText) => {
                     let name = &self.columns.names[i];

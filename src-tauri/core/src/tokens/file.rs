@@ -29,7 +29,7 @@ pub enum RawRow<'a> {
 }
 
 /// How many JSON elements are looked at to tell Yespo contacts from flat objects.
-const SHAPE_SAMPLE: usize = 100;
+const SHAPE_SAMPLE: usize = 1000;
 
 pub struct TokenFile {
     source: Source,

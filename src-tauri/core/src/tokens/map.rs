@@ -491,13 +491,25 @@ impl MappingStore {
         MappingStore { path }
     }
 
+    /// The store of the app's profile: `mappings.json` in its data folder.
+    pub fn in_profile(paths: &crate::paths::AppPaths) -> Self {
+        MappingStore::new(paths.data_dir.join("mappings.json"))
+    }
+
     fn load_all(&self) -> BTreeMap<String, Mapping> {
         std::fs::read(&self.path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
     }
 
     /// The mapping saved for these columns, if any, with columns added or gone reconciled.
     pub fn get(&self, columns: &[String]) -> Option<Mapping> {
-        self.load_all().remove(&header_signature(columns))
+        let mut mapping = self.load_all().remove(&header_signature(columns))?;
+        // Same signature, maybe another spelling (`UID` for `uid`): take this file's names.
+        if mapping.columns.len() == columns.len() {
+            for (saved, actual) in mapping.columns.iter_mut().zip(columns) {
+                saved.column = actual.clone();
+            }
+        }
+        Some(mapping)
     }
 
     pub fn save(&self, columns: &[String], mapping: &Mapping) -> std::io::Result<()> {
@@ -612,7 +624,9 @@ mod tests {
         let store = MappingStore::new(dir.path().join("mappings.json"));
         assert_eq!(store.get(&columns), None);
         store.save(&columns, &m).unwrap();
-        assert_eq!(store.get(&cols(&["Token", "UID"])), Some(m));
+        let again = store.get(&cols(&["Token", "UID"])).expect("saved for this header");
+        assert_eq!(again.target_of("UID"), Some(Target::ExternalCustomerId), "renamed to this file's spelling");
+        assert_eq!(again.app_id, m.app_id);
         assert!("field:x".parse::<Target>().is_err());
         let twice = Mapping {
             columns: vec![

@@ -135,7 +135,13 @@ pub fn token_shape(token: &str) -> TokenShape {
     if b.len() == 64 {
         return if b.iter().all(u8::is_ascii_hexdigit) { TokenShape::Apns } else { TokenShape::Other };
     }
-    if b.len() >= 100 && b.iter().all(|c| BASE64URL_OR_COLON[*c as usize]) && memchr::memchr(b':', b).is_some() {
+    // An FCM token is `<instance id>:<base64url>`, the `:` within the first 40 characters; the
+    // prefix is enough to tell (every row's token is checked).
+    let head = &b[..b.len().min(48)];
+    if b.len() >= 100
+        && memchr::memchr(b':', &head[..head.len().min(40)]).is_some()
+        && head.iter().all(|c| BASE64URL_OR_COLON[*c as usize])
+    {
         return TokenShape::Fcm;
     }
     TokenShape::Other

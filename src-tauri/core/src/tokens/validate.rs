@@ -78,6 +78,8 @@ pub struct Summary {
     pub settings: ImportSettings,
     /// Notes about the settings (e.g. the file left `contactFields` empty).
     pub notes: Vec<String>,
+    /// What must be fixed before an upload may start (e.g. push tokens without a Yespo app id).
+    pub blockers: Vec<String>,
 }
 
 /// The result of a pass, kept to page through the rows, export problems and build batches.
@@ -91,6 +93,9 @@ pub struct Validation {
     /// Row index → another line with the same token.
     token_shared_with: HashMap<u32, u64>,
     file_settings: FileSettings,
+    /// The file's size and modification time when it was checked: pages, the export and the
+    /// batches refuse a file changed since (their row indices would point elsewhere).
+    checked: (u64, Option<std::time::SystemTime>),
 }
 
 /// A checked row as the preview and the review table show it.
@@ -299,8 +304,11 @@ fn finish(
     let mut duplicates = 0;
 
     // Candidate groups: equal hashes. Their rows are read again and compared by the real key.
-    let key_groups = hash_groups(&mut tally.keys);
-    let token_groups = hash_groups(&mut tally.tokens);
+    let (keys, tokens) = (&mut tally.keys, &mut tally.tokens);
+    let (key_groups, token_groups) = std::thread::scope(|scope| {
+        let tokens = scope.spawn(|| hash_groups(tokens));
+        (hash_groups(keys), tokens.join().expect("sorting does not panic"))
+    });
     if !key_groups.is_empty() || !token_groups.is_empty() {
         let mut wanted: Vec<u32> = key_groups.iter().chain(token_groups.iter()).flatten().copied().collect();
         wanted.sort_unstable();
@@ -394,6 +402,13 @@ fn finish(
         dedupe_on: dedupe_name(settings.dedupe_on).to_string(),
         settings,
         notes: parsed.notes.into_iter().chain(notes).collect(),
+        blockers: match tally.reasons[Reason::NoAppId as usize] {
+            0 => Vec::new(),
+            n => vec![format!(
+                "{n} rows have a push token without a Yespo app id: give the app id (the UUID of the app in Yespo's \
+                 mobile push settings) for this file, or one per platform"
+            )],
+        },
     };
     Ok(Validation {
         summary,
@@ -403,7 +418,13 @@ fn finish(
         superseded_by,
         token_shared_with,
         file_settings: parsed_again,
+        checked: fingerprint(file),
     })
+}
+
+fn fingerprint(file: &TokenFile) -> (u64, Option<std::time::SystemTime>) {
+    let meta = std::fs::metadata(&file.source().path).ok();
+    (meta.as_ref().map_or(0, |m| m.len()), meta.and_then(|m| m.modified().ok()))
 }
 
 /// Sorts `(hash, row)` pairs and returns the rows of every hash that occurs more than once.
@@ -461,28 +482,39 @@ impl Validation {
         self.flags.len() as u64
     }
 
+    /// An error if the file changed since it was checked.
+    fn unchanged(&self, file: &TokenFile) -> Result<(), ReadError> {
+        if fingerprint(file) == self.checked {
+            Ok(())
+        } else {
+            Err(ReadError::unusable("the file changed after it was checked: check it again"))
+        }
+    }
+
+    fn flags_of(&self, index: u64) -> u8 {
+        // A row past the checked ones (cannot happen while the file is unchanged) is not sent.
+        self.flags.get(index as usize).copied().unwrap_or(INVALID)
+    }
+
     /// Rows `start..start + count` with their problems, cells and contact.
     pub fn page(&self, file: &TokenFile, start: u64, count: usize) -> Result<Vec<RowView>, ReadError> {
         if start >= self.rows() || count == 0 {
             return Ok(Vec::new());
         }
+        self.unchanged(file)?;
         let block = start / CHECKPOINT_EVERY;
         let at = self.checkpoints[block as usize];
         let mut out = Vec::with_capacity(count);
-        let mut failure = None;
-        file.visit(Some((block * CHECKPOINT_EVERY, at)), &mut |meta, raw| {
+        let result = file.visit(Some((block * CHECKPOINT_EVERY, at)), &mut |meta, raw| {
             if meta.index < start {
                 return true;
             }
             out.push(view(&self.checker, meta, raw, Some(self)));
             out.len() < count
-        })
-        .or_else(|e| {
-            failure = Some(e);
-            Ok::<(), ReadError>(())
-        })?;
-        match failure {
-            Some(e) if out.is_empty() => Err(e),
+        });
+        // The rows read before a failure (the file changed under us) are still worth showing.
+        match result {
+            Err(e) if out.is_empty() => Err(e),
             _ => Ok(out),
         }
     }
@@ -501,6 +533,7 @@ impl Validation {
         out: &std::path::Path,
         with_warnings: bool,
     ) -> Result<u64, ReadError> {
+        self.unchanged(file)?;
         let mask = if with_warnings { INVALID | WARNING } else { INVALID };
         let delimiter = file.source().text_delimiter();
         let write = std::fs::File::create(out).map_err(ReadError::io)?;
@@ -518,7 +551,7 @@ impl Validation {
         let mut written = 0;
         let mut failure = None;
         file.visit(None, &mut |meta, raw| {
-            let flags = self.flags[meta.index as usize];
+            let flags = self.flags_of(meta.index);
             if flags & mask == 0 {
                 return true;
             }
@@ -561,12 +594,13 @@ impl Validation {
         size: usize,
         f: &mut dyn FnMut(Batch) -> bool,
     ) -> Result<(), ReadError> {
+        self.unchanged(file)?;
         let size = size.clamp(1, crate::yespo::MAX_CONTACTS_PER_REQUEST);
         let mut batch = Batch::default();
         let mut go_on = true;
         let mut fields = FieldIds::default();
         file.visit(None, &mut |meta, raw| {
-            let flags = self.flags[meta.index as usize];
+            let flags = self.flags_of(meta.index);
             if flags & (INVALID | SUPERSEDED) != 0 {
                 return true;
             }

@@ -158,6 +158,10 @@ pub struct Source {
     pub start_line: u64,
     /// The text is an XLSX working copy whose first column is the sheet row.
     pub sheet_rows: bool,
+    /// A CSV in a legacy single-byte code page, read in place: its cells are decoded one by one
+    /// (its delimiters, quotes and line breaks are ASCII), so a big Windows-1251 export needs no
+    /// working copy and its first rows show at once.
+    pub cell_encoding: Option<&'static Encoding>,
 }
 
 impl Source {
@@ -191,14 +195,17 @@ impl Source {
             }
             None => sniff::encoding(&sample),
         };
-        let (text, working_copy, mut start) = if encoding == UTF_8 {
+        // The decoded sample, to tell the format and the delimiter.
+        let (decoded, _) = encoding.decode_without_bom_handling(&sample[bom..]);
+        let sniffed = options.format.unwrap_or_else(|| sniff::format(&decoded));
+        let in_place = encoding == UTF_8 || (encoding.is_single_byte() && sniffed == Format::Csv);
+        let (text, working_copy, mut start) = if in_place {
             (path.to_path_buf(), None, bom as u64)
         } else {
             let copy = utf8_working_copy(path, encoding)?;
             (copy.to_path_buf(), Some(copy), 0)
         };
-        // The decoded sample, to tell the format and the delimiter.
-        let (decoded, _) = encoding.decode_without_bom_handling(&sample[bom..]);
+        let cell_encoding = (encoding != UTF_8 && in_place).then_some(encoding);
         if sniff::looks_binary(&decoded) {
             return Err(ReadError::unusable(format!(
                 "this does not look like a text file in {} (it has binary bytes); if it is text, choose its encoding",
@@ -211,7 +218,7 @@ impl Source {
         let mut start_line = 1;
         let mut excel_sep = false;
         let mut delimiter = None;
-        let format = options.format.unwrap_or_else(|| sniff::format(&decoded));
+        let format = sniffed;
         if format == Format::Csv {
             // Offsets of the `sep=` line are in UTF-8; the working copy is UTF-8, and the line is ASCII.
             let mut d = sniff::delimiter(&decoded);
@@ -249,6 +256,7 @@ impl Source {
             start,
             start_line,
             sheet_rows: false,
+            cell_encoding,
         })
     }
 
@@ -278,6 +286,7 @@ impl Source {
             start: 0,
             start_line: 1,
             sheet_rows: true,
+            cell_encoding: None,
         })
     }
 

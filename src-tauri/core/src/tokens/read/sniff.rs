@@ -185,6 +185,11 @@ fn has_top_level_contacts(t: &str) -> bool {
 pub fn excel_sep_line(text: &str) -> Option<(u8, usize)> {
     let rest = text.strip_prefix("sep=")?;
     let d = *rest.as_bytes().first()?;
+    // Only a one-byte (ASCII) delimiter: anything else is not Excel's line (and `rest[1..]`
+    // would cut a character in two).
+    if !d.is_ascii() {
+        return None;
+    }
     let after = &rest[1..];
     let newline = if after.starts_with("\r\n") {
         2
@@ -237,6 +242,9 @@ mod tests {
         assert_eq!(excel_sep_line("sep=;\r\na;b\n"), Some((b';', 7)));
         assert_eq!(excel_sep_line("sep=,\nx"), Some((b',', 6)));
         assert_eq!(excel_sep_line("separator\n"), None);
+        // Found by fuzzing: a non-ASCII character after `sep=` (it panicked on a char boundary).
+        assert_eq!(excel_sep_line("sep=é\ntoken\n"), None);
+        assert_eq!(excel_sep_line("sep=\u{fffd}"), None);
     }
 
     #[test]

@@ -9,11 +9,17 @@
 use super::json::{Chunk, Element, MAX_ELEMENT_BYTES};
 use super::{ReadError, Source};
 use memchr::{memchr2, memchr3};
+use std::borrow::Cow;
 use std::io::Read;
 
 /// A data row: its cells and where it is.
 pub struct TableRow<'a> {
+    /// The fields' bytes: the record itself (fields between delimiters, `gap` 1), or the
+    /// unquoted fields csv-core wrote back to back (`gap` 0).
     fields: &'a [u8],
+    gap: usize,
+    /// A legacy single-byte code page the cells are decoded from (`None`: UTF-8).
+    encoding: Option<&'static encoding_rs::Encoding>,
     ends: &'a [usize],
     /// XLSX working copies carry the sheet row in a first column the user never sees.
     skip: usize,
@@ -30,20 +36,25 @@ impl<'a> TableRow<'a> {
     fn raw(&self, i: usize) -> Option<&'a [u8]> {
         let i = i + self.skip;
         let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + self.gap };
         Some(&self.fields[start..end])
     }
 
     /// The value of column `i` (trimmed), `Ok(None)` when empty or absent, `Err(NotText)` when
-    /// the bytes are not UTF-8 (the file is in another encoding than the one chosen).
-    pub fn cell(&self, i: usize) -> Result<Option<&'a str>, NotText> {
-        match self.raw(i) {
-            None => Ok(None),
-            Some(bytes) => {
-                let text = std::str::from_utf8(bytes).map_err(|_| NotText)?.trim();
-                Ok((!text.is_empty()).then_some(text))
-            }
-        }
+    /// the bytes are not text in the file's encoding (UTF-8 chosen for a file that is not).
+    pub fn cell(&self, i: usize) -> Result<Option<Cow<'a, str>>, NotText> {
+        let Some(bytes) = self.raw(i) else { return Ok(None) };
+        let text: Cow<'a, str> = match self.encoding {
+            None => Cow::Borrowed(std::str::from_utf8(bytes).map_err(|_| NotText)?),
+            // ASCII stays borrowed; only cells with other bytes are decoded into a new string.
+            Some(enc) => enc.decode_without_bom_handling(bytes).0,
+        };
+        let text = match text {
+            Cow::Borrowed(t) => Cow::Borrowed(t.trim()),
+            Cow::Owned(t) if t.trim().len() == t.len() => Cow::Owned(t),
+            Cow::Owned(t) => Cow::Owned(t.trim().to_string()),
+        };
+        Ok((!text.is_empty()).then_some(text))
     }
 
     /// How many cells the row has (it may differ from the header's count).
@@ -57,14 +68,24 @@ impl<'a> TableRow<'a> {
 
     /// Every cell as text (lossy), for the problem export and the preview.
     pub fn texts(&self) -> Vec<String> {
-        (0..self.len()).map(|i| String::from_utf8_lossy(self.raw(i).unwrap_or_default()).into_owned()).collect()
+        (0..self.len())
+            .map(|i| {
+                let bytes = self.raw(i).unwrap_or_default();
+                match self.encoding {
+                    None => String::from_utf8_lossy(bytes).into_owned(),
+                    Some(enc) => enc.decode_without_bom_handling(bytes).0.into_owned(),
+                }
+            })
+            .collect()
     }
 }
 
 /// Splits one record into fields; one per thread, reused for every record.
 pub struct FieldParser {
-    core: csv_core::Reader,
+    /// Built on the first record with a quote (building it costs more than splitting a page).
+    core: Option<csv_core::Reader>,
     delimiter: u8,
+    encoding: Option<&'static encoding_rs::Encoding>,
     out: Vec<u8>,
     ends: Vec<usize>,
     skip: usize,
@@ -73,8 +94,9 @@ pub struct FieldParser {
 impl FieldParser {
     pub fn new(source: &Source) -> FieldParser {
         FieldParser {
-            core: csv_core::ReaderBuilder::new().delimiter(source.text_delimiter()).build(),
+            core: None,
             delimiter: source.text_delimiter(),
+            encoding: source.cell_encoding,
             out: vec![0; 4096],
             ends: vec![0; 64],
             skip: usize::from(source.sheet_rows),
@@ -82,17 +104,18 @@ impl FieldParser {
     }
 
     /// The fields of one record (its bytes without the line break).
-    pub fn parse<'s>(&'s mut self, record: &[u8], offset: u64, line: u64) -> TableRow<'s> {
+    pub fn parse<'s>(&'s mut self, record: &'s [u8], offset: u64, line: u64) -> TableRow<'s> {
         use csv_core::ReadRecordResult::*;
         if memchr::memchr(b'"', record).is_none() {
             return self.parse_unquoted(record, offset, line);
         }
-        self.core.reset();
+        let delimiter = self.delimiter;
+        let core = self.core.get_or_insert_with(|| csv_core::ReaderBuilder::new().delimiter(delimiter).build());
+        core.reset();
         let (mut input, mut out_len, mut n) = (record, 0usize, 0usize);
         loop {
             // Once the record is all fed, an empty input tells csv-core it has ended.
-            let (result, read, written, ended) =
-                self.core.read_record(input, &mut self.out[out_len..], &mut self.ends[n..]);
+            let (result, read, written, ended) = core.read_record(input, &mut self.out[out_len..], &mut self.ends[n..]);
             input = &input[read..];
             out_len += written;
             n += ended;
@@ -103,48 +126,31 @@ impl FieldParser {
                 Record | End => break,
             }
         }
-        self.row(out_len, n, offset, line)
+        self.row(&self.out[..out_len], 0, n, offset, line)
     }
 
-    /// Most records have no quotes: their fields are the bytes between delimiters, found
-    /// without csv-core's state machine.
-    fn parse_unquoted<'s>(&'s mut self, record: &[u8], offset: u64, line: u64) -> TableRow<'s> {
-        if self.out.len() < record.len() {
-            self.out.resize(record.len().next_power_of_two(), 0);
-        }
-        self.out[..record.len()].copy_from_slice(record);
+    /// Most records have no quotes: their fields are the bytes between delimiters, read in
+    /// place without csv-core's state machine.
+    fn parse_unquoted<'s>(&'s mut self, record: &'s [u8], offset: u64, line: u64) -> TableRow<'s> {
         let mut n = 0;
-        for end in memchr::memchr_iter(self.core_delimiter(), record).chain(std::iter::once(record.len())) {
+        for end in memchr::memchr_iter(self.delimiter, record).chain(std::iter::once(record.len())) {
             if n == self.ends.len() {
                 self.ends.resize(self.ends.len() * 2, 0);
             }
-            self.ends[n] = end - n;
+            self.ends[n] = end;
             n += 1;
         }
-        // Field ends count the output without delimiters: squeeze them out.
-        let mut write = 0;
-        let mut read = 0;
-        for i in 0..n {
-            let len = self.ends[i] - if i == 0 { 0 } else { self.ends[i - 1] };
-            self.out.copy_within(read..read + len, write);
-            write += len;
-            read += len + 1;
-        }
-        self.row(write, n, offset, line)
+        self.row(record, 1, n, offset, line)
     }
 
-    fn core_delimiter(&self) -> u8 {
-        self.delimiter
-    }
-
-    fn row(&self, out_len: usize, n: usize, offset: u64, line: u64) -> TableRow<'_> {
+    fn row<'s>(&'s self, fields: &'s [u8], gap: usize, n: usize, offset: u64, line: u64) -> TableRow<'s> {
         let mut line = line;
         if self.skip == 1 && n > 0 {
-            if let Some(sheet_row) = std::str::from_utf8(&self.out[..self.ends[0]]).ok().and_then(|s| s.parse().ok()) {
+            if let Some(sheet_row) = std::str::from_utf8(&fields[..self.ends[0]]).ok().and_then(|s| s.parse().ok()) {
                 line = sheet_row;
             }
         }
-        TableRow { fields: &self.out[..out_len], ends: &self.ends[..n], skip: self.skip, line, offset }
+        TableRow { fields, gap, encoding: self.encoding, ends: &self.ends[..n], skip: self.skip, line, offset }
     }
 }
 
@@ -235,6 +241,31 @@ impl<R: Read> RecordSplitter<R> {
         let d = self.delimiter;
         let mut i = from;
         while i < n {
+            // Fast path: at the start of a record whose line has no quote and no lone CR, the
+            // line is the record (most token files): one search for the line break, no state
+            // machine over its fields.
+            if self.st == St::FieldStart && self.rec.is_none() {
+                if let Some(k) = memchr::memchr(b'\n', &buf[i..]) {
+                    let end = i + k;
+                    let body_end = if end > i && buf[end - 1] == b'\r' { end - 1 } else { end };
+                    let line = &buf[i..body_end];
+                    if memchr2(b'"', b'\r', line).is_none() {
+                        if line.iter().any(|c| !c.is_ascii_whitespace() && *c != d) {
+                            let oversized = line.len() > MAX_ELEMENT_BYTES;
+                            chunk.elements.push(Element {
+                                start: i,
+                                end: if oversized { i } else { body_end },
+                                offset: self.base + i as u64,
+                                line: self.line,
+                                oversized,
+                            });
+                        }
+                        self.line += 1;
+                        i = end + 1;
+                        continue;
+                    }
+                }
+            }
             let b = buf[i];
             match self.st {
                 St::FieldStart | St::Unquoted | St::QuoteInQuoted => {
@@ -435,13 +466,8 @@ mod tests {
     #[test]
     fn fields_are_split_like_the_csv_crate() {
         let source_like = |text: &str| {
-            let mut p = FieldParser {
-                core: csv_core::ReaderBuilder::new().delimiter(b';').build(),
-                delimiter: b';',
-                out: vec![0; 2],
-                ends: vec![0; 1],
-                skip: 0,
-            };
+            let mut p =
+                FieldParser { core: None, delimiter: b';', encoding: None, out: vec![0; 2], ends: vec![0; 1], skip: 0 };
             let row = p.parse(text.as_bytes(), 0, 1);
             row.texts()
         };
