@@ -1501,3 +1501,40 @@ fn csv_unclosed_quote_does_not_silently_lose_the_rows_after_it() {
         Ok(v) => assert_eq!(v.summary.rows, 10, "rows after the bad quote are lost"),
     }
 }
+
+/// Found in review: inputs that once changed a value silently, panicked, or gave a per-row
+/// message for what is a file-level choice.
+#[test]
+fn review_findings_give_clear_answers() {
+    let dir = tempdir();
+    // A number too long for the parser to keep: refused, not sent as another id.
+    let big = write(
+        dir.path(),
+        "big.json",
+        r#"[{"externalCustomerId":123456789012345678901234,"channels":[{"type":"email","value":"a@b.com"}]}]"#,
+    );
+    let v = validate(&open(&big), &Choices::default());
+    assert_eq!((v.summary.rows, v.summary.invalid), (1, 1));
+    assert_eq!(v.summary.reasons.get(&Reason::Unreadable), Some(&1));
+    // 300 channels of one type: counted without overflow.
+    let channels: Vec<String> = (0..300).map(|i| format!(r#"{{"type":"email","value":"a{i}@b.com"}}"#)).collect();
+    let many = write(
+        dir.path(),
+        "many.json",
+        format!(r#"[{{"externalCustomerId":"1","channels":[{}]}}]"#, channels.join(",")),
+    );
+    let v = validate(&open(&many), &Choices::default());
+    assert_eq!(v.summary.reasons.get(&Reason::TooManyChannels), Some(&1));
+    // One object over several lines is not NDJSON.
+    let pretty = write(dir.path(), "pretty.json", "{\n \"externalCustomerId\": \"1\",\n \"channels\": []\n}\n");
+    let e = TokenFile::open(&pretty, &ReadOptions::default()).err().expect("refused");
+    assert!(e.message.contains("one JSON object over several lines"), "{}", e.message);
+    // Keys a table cannot give are refused once, before the pass.
+    let csv = write(dir.path(), "t.csv", format!("token,external_id\n{},1\n", fcm(1)));
+    let file = open(&csv);
+    for (dedupe, field_id, says) in [(DedupeOn::Id, None, "contact ids"), (DedupeOn::FieldId, None, "--field-id")] {
+        let choices = Choices { dedupe_on: Some(dedupe), field_id, ..with_app() };
+        let e = validate_file(&file, &choices, &mut |_| {}, &AtomicBool::new(false)).err().expect("refused");
+        assert!(e.message.contains(says), "{}", e.message);
+    }
+}

@@ -403,7 +403,7 @@ impl Checker {
         if d.channels.is_empty() {
             sink.add(Reason::NoChannel, "channels", || "no channel: the row has no push token, email or phone".into());
         }
-        let mut per_kind: [u8; 8] = [0; 8];
+        let mut per_kind: [usize; 8] = [0; 8];
         for (i, ch) in d.channels.iter().enumerate() {
             let kind = ch.kind.as_deref().unwrap_or("").trim();
             let Some(k) = rules::CHANNEL_TYPES.iter().position(|t| *t == kind) else {
@@ -413,7 +413,7 @@ impl Checker {
                 continue;
             };
             per_kind[k] += 1;
-            if per_kind[k] as usize == rules::MAX_CHANNELS_PER_TYPE + 1 {
+            if per_kind[k] == rules::MAX_CHANNELS_PER_TYPE + 1 {
                 sink.add(Reason::TooManyChannels, "channels", || {
                     format!("more than two {kind} channels: Yespo keeps at most two of one type")
                 });

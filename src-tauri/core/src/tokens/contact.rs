@@ -183,6 +183,13 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Err
             Ok(Some(Cow::Owned(v.to_string())))
         }
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            // A whole number beyond 2^53 has already lost digits in the parser: refuse it rather
+            // than send another id or token than the file holds.
+            if v.fract() == 0.0 && v.abs() >= 9_007_199_254_740_992.0 {
+                return Err(E::custom(format!(
+                    "the number {v} is too long to keep every digit: write it in quotes, as text"
+                )));
+            }
             Ok(Some(Cow::Owned(v.to_string())))
         }
         fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {

@@ -17,7 +17,7 @@ use super::problem::{Problem, ProblemSink, Reason, ReasonSet};
 use super::read::json::Chunk;
 use super::read::{Detected, ReadError};
 use super::settings::{FileSettings, ImportSettings};
-use crate::yespo::models::Contact;
+use crate::yespo::models::{Contact, DedupeOn};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -194,6 +194,15 @@ pub fn validate(
     cancel: &AtomicBool,
 ) -> Result<Validation, ReadError> {
     plan.mapping.check().map_err(ReadError::unusable)?;
+    // Keys no row could have: say so once, not on every row.
+    if plan.dedupe_on == DedupeOn::FieldId && plan.field_id.is_none() {
+        return Err(ReadError::unusable("dedupeOn fieldId needs the custom field's id (--field-id)"));
+    }
+    if plan.dedupe_on == DedupeOn::Id && file.detected().format.is_tabular() {
+        return Err(ReadError::unusable(
+            "dedupeOn id matches on Yespo's contact ids, which a table's columns do not carry here: choose another key",
+        ));
+    }
     let checker = Checker::new(plan, file.shape().clone());
     let total_bytes = file.source().size;
     let mut tally = Tally::default();

@@ -219,6 +219,19 @@ impl Source {
         let mut excel_sep = false;
         let mut delimiter = None;
         let format = sniffed;
+        if format == Format::Ndjson && options.format.is_none() {
+            // NDJSON is one value per line; one object spread over several lines is not.
+            let lines = decoded.lines().filter(|l| !l.trim().is_empty()).count();
+            if lines > 1
+                && decoded.len() < sniff::SAMPLE_BYTES
+                && serde_json::from_str::<serde::de::IgnoredAny>(decoded.trim()).is_ok()
+            {
+                return Err(ReadError::unusable(
+                    "this is one JSON object over several lines, not a list of contacts: a token file is a list \
+                     ([...]), one contact per line (NDJSON), or Yespo's body ({\"contacts\": [...]})",
+                ));
+            }
+        }
         if format == Format::Csv {
             // Offsets of the `sep=` line are in UTF-8; the working copy is UTF-8, and the line is ASCII.
             let mut d = sniff::delimiter(&decoded);

@@ -69,6 +69,16 @@ pub fn first_sheet_to_csv(path: &Path, out: &mut dyn Write) -> Result<SheetCopy,
     // but empty cells both end up as empty fields.
     while let Some(cell) = cells.next_cell().map_err(unreadable)? {
         let (sheet_row, col) = cell.get_position();
+        // Excel's own limits (XFD, row 1,048,576): a reference past them is a damaged or
+        // crafted sheet, and would make the row buffer enormous.
+        if col > 16_383 || sheet_row > 1_048_575 {
+            return Err(format!(
+                "This workbook has a cell outside Excel's sheet (row {}, column {}): it looks damaged. \
+                 Save the sheet as CSV UTF-8 and drop the CSV instead.",
+                sheet_row as u64 + 1,
+                col as u64 + 1
+            ));
+        }
         if row.sheet_row != Some(sheet_row) {
             rows += row.flush(&mut csv).map_err(write_error)?;
             row.sheet_row = Some(sheet_row);
