@@ -1,14 +1,14 @@
 //! The full pass: every row checked, counted and remembered compactly, then the rules that need
 //! other rows (duplicates, shared tokens), then the summary.
 //!
-//! Memory stays bounded whatever the file's size: per row the pass keeps one byte of flags, and
-//! for valid rows a 64-bit hash of the dedupe key and of the token with the row's index (16
-//! bytes each, sorted after the pass); every 64th row's position is kept so any row can be read
-//! again. Hash collisions are ruled out by re-reading the rows of every group of equal hashes and
-//! comparing the real keys (a second pass over those rows only).
+//! Memory is a few bytes per row, never the rows: one byte of flags per row, and for valid rows a
+//! 64-bit hash of the dedupe key and of the token with the row's index (16 bytes each, sorted
+//! after the pass; about 33 MB for a million rows); every 64th row's position is kept so any row
+//! can be read again. Hash collisions are ruled out by re-reading the rows of every group of
+//! equal hashes and comparing the real keys (a second pass over those rows only).
 //!
-//! JSON files are cut into blocks on one thread and parsed and checked on the others; CSV is
-//! read and checked on one thread (the `csv` crate is faster than the checks).
+//! Files are cut into blocks of whole rows on one thread (JSON elements, CSV records) and parsed
+//! and checked on the others; the counts are taken in file order on the calling thread.
 
 use super::check::{carried_names, dedupe_name, Checker, Facts, FieldIds, Plan, RowInput};
 use super::contact::Draft;
