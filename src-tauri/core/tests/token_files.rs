@@ -935,6 +935,7 @@ fn batches_hold_only_the_winners_at_most_3000_each_with_their_lines() {
     assert_eq!((s.rows, s.valid, s.duplicates, s.ready), (7000, 7000, 10, 6990));
     let mut sizes = Vec::new();
     let mut seen_lines = Vec::new();
+    let mut skipped = Vec::new();
     v.for_each_batch(&file, 3000, &mut |batch| {
         assert!(batch.contacts.len() <= 3000);
         assert_eq!(batch.contacts.len(), batch.lines.len());
@@ -945,10 +946,16 @@ fn batches_hold_only_the_winners_at_most_3000_each_with_their_lines() {
         }
         sizes.push(batch.contacts.len());
         seen_lines.extend(batch.lines);
+        for s in &batch.skipped {
+            assert!(s.superseded, "{s:?}");
+            assert!(s.reason.contains("and is sent instead"), "{}", s.reason);
+            skipped.push(s.line);
+        }
         true
     })
     .unwrap();
     assert_eq!(sizes, vec![3000, 3000, 990]);
+    assert_eq!(skipped, (2..=11).collect::<Vec<u64>>(), "the superseded rows come with the batches");
     assert_eq!(seen_lines.len() as u64, s.ready);
     assert!(!seen_lines.contains(&2), "row 0 (line 2) lost to line 6992");
     assert!(seen_lines.contains(&6992));

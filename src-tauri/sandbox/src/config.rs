@@ -73,6 +73,8 @@ pub struct Knobs {
     pub import_speed: u32,
     /// Make bulk imports end in ERROR.
     pub import_fail: bool,
+    /// The next N bulk imports to start end in ERROR (then imports work again).
+    pub import_fail_next: u32,
     /// Answer as older Yespo did: one-element lists as bare objects, numbers and booleans as strings.
     pub quirks: bool,
 }
@@ -95,6 +97,7 @@ impl Default for Knobs {
             code_ttl_secs: 600,
             import_speed: 2_000,
             import_fail: false,
+            import_fail_next: 0,
             quirks: false,
         }
     }

@@ -45,9 +45,20 @@ impl SessionStatus {
     }
 }
 
+/// A bulk request as it arrived (for tests that count what was sent, e.g. twice).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkRequest {
+    pub session_id: String,
+    /// Contacts in the request, accepted or not.
+    pub contacts: usize,
+    /// The first contact's `externalCustomerId`, else its dedupe value: names the batch.
+    pub first_key: Option<String>,
+}
+
 #[derive(Default)]
 pub struct Imports {
     pub sessions: Mutex<HashMap<String, SessionStatus>>,
+    pub log: Mutex<Vec<BulkRequest>>,
     queue: Mutex<VecDeque<ImportJob>>,
     wake: Arc<Notify>,
 }
@@ -97,11 +108,17 @@ pub fn spawn_worker(shared: Arc<Shared>) {
 async fn run_job(shared: &Shared, job: ImportJob) {
     let id = job.session_id.clone();
     shared.imports.set(&id, |s| s.status = "IMPORTING");
-    if shared.knobs().import_fail {
+    let fail_this = shared.knobs().import_fail || {
+        let mut k = shared.knobs.write().expect("knobs lock");
+        let next = k.import_fail_next > 0;
+        k.import_fail_next = k.import_fail_next.saturating_sub(1);
+        next
+    };
+    if fail_this {
         tokio::time::sleep(Duration::from_millis(50)).await;
         shared.imports.set(&id, |s| {
             s.status = "ERROR";
-            s.description = Some("Import failed: the sandbox was told to fail imports (import_fail knob)".into());
+            s.description = Some("Import failed: the sandbox was told to fail imports (import_fail knobs)".into());
         });
         return;
     }

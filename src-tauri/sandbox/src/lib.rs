@@ -22,6 +22,7 @@ pub mod config;
 pub mod demo_data;
 mod http;
 mod import;
+pub use import::BulkRequest;
 pub mod limits;
 pub mod model;
 mod oauth;
@@ -205,6 +206,12 @@ impl Sandbox {
         self.shared.token_requests(grant_type)
     }
 
+    /// Every `POST contacts` that reached the handler, in order (also those whose answer was then
+    /// dropped).
+    pub fn bulk_requests(&self) -> Vec<BulkRequest> {
+        self.shared.imports.log.lock().expect("log lock").clone()
+    }
+
     /// Change knobs while the sandbox runs; also clears the rate limiter's memory.
     pub fn update_knobs(&self, change: impl FnOnce(&mut Knobs)) {
         change(&mut self.shared.knobs.write().expect("knobs lock"));
@@ -254,7 +261,10 @@ async fn api_gate(State(shared): State<Arc<Shared>>, request: Request, next: Nex
         let mut rng = shared.fault_rng.lock().expect("fault rng lock");
         (knobs.drop_rate > 0.0 && rng.chance(knobs.drop_rate), knobs.error_rate > 0.0 && rng.chance(knobs.error_rate))
     };
-    if drop_now {
+    // Half the dropped connections drop before the request is handled, half after: then the
+    // request took effect and only its answer is lost, the case a client cannot tell apart.
+    let drop_after = drop_now && shared.fault_rng.lock().expect("fault rng lock").chance(0.5);
+    if drop_now && !drop_after {
         return dropped_connection();
     }
     if fail_now {
@@ -310,6 +320,9 @@ async fn api_gate(State(shared): State<Arc<Shared>>, request: Request, next: Nex
     request.extensions_mut().insert(caller);
     let response = next.run(request).await;
     tracing::debug!(%method, %path, status = response.status().as_u16(), "sandbox request");
+    if drop_after {
+        return dropped_connection();
+    }
     response
 }
 

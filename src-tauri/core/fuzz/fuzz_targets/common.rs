@@ -92,12 +92,16 @@ pub fn pipeline(path: &Path, options: &ReadOptions) {
         }
     }
 
-    // Batches of 7 (several per file): every ready contact once, in file order.
+    // Batches of 7 (several per file): every ready contact once, in file order, and every other
+    // row once among the skipped ones.
     let mut contacts = 0u64;
+    let mut skipped = 0u64;
     let mut last = None;
     validation
         .for_each_batch(&file, 7, &mut |batch| {
-            assert!(!batch.contacts.is_empty() && batch.contacts.len() <= 7);
+            assert!(batch.contacts.len() <= 7);
+            assert!(!batch.contacts.is_empty() || !batch.skipped.is_empty(), "an empty batch");
+            skipped += batch.skipped.len() as u64;
             assert_eq!(batch.contacts.len(), batch.rows.len());
             assert_eq!(batch.contacts.len(), batch.lines.len());
             for &row in &batch.rows {
@@ -110,6 +114,7 @@ pub fn pipeline(path: &Path, options: &ReadOptions) {
         })
         .expect("the batches of a validated file");
     assert_eq!(contacts, s.ready, "batched contacts != summary.ready");
+    assert_eq!(contacts + skipped, s.rows, "batched + skipped rows != rows");
 
     // The problem export (invalid rows and rows with warnings).
     let out = path.with_extension("problems.csv");

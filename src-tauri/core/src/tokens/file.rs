@@ -5,7 +5,7 @@ use super::check::{json_shape, parse_dedupe, Plan, Shape};
 use super::map::{self, AccountField, Mapping, Target};
 use super::read::json::{Chunk, JsonShape, Splitter, BLOCK_BYTES, PAGE_BLOCK_BYTES};
 use super::read::table::{read_header, FieldParser, RecordSplitter};
-use super::read::{Detected, ReadError, ReadOptions, Source};
+use super::read::{Detected, HashingReader, ReadError, ReadOptions, Source};
 use super::settings::default_dedupe;
 use crate::yespo::models::DedupeOn;
 use std::path::Path;
@@ -40,8 +40,8 @@ pub struct TokenFile {
 
 /// The rows of a file, a block at a time (JSON elements or table records).
 pub enum Blocks {
-    Json(Splitter<std::fs::File>),
-    Table(RecordSplitter<std::fs::File>),
+    Json(Splitter<HashingReader>),
+    Table(RecordSplitter<HashingReader>),
 }
 
 impl Blocks {
@@ -57,6 +57,15 @@ impl Blocks {
         match self {
             Blocks::Json(s) => s.settings().to_vec(),
             Blocks::Table(_) => Vec::new(),
+        }
+    }
+
+    /// The content fingerprint of the text read so far (the whole text after the last block of
+    /// a pass from the first row).
+    pub fn fingerprint(&self) -> String {
+        match self {
+            Blocks::Json(s) => s.source().fingerprint(),
+            Blocks::Table(s) => s.source().fingerprint(),
         }
     }
 }
@@ -100,11 +109,12 @@ impl TokenFile {
                     Some(at) => (at.offset, at.line, PAGE_BLOCK_BYTES),
                 };
                 // An XLSX copy's lines are sheet rows; the splitter counts the copy's own.
-                Blocks::Table(RecordSplitter::new(s.text_at(offset)?, s.text_delimiter(), offset, line, block))
+                let text = HashingReader::new(s, offset, from.is_none())?;
+                Blocks::Table(RecordSplitter::new(text, s.text_delimiter(), offset, line, block))
             }
             Some(json) => Blocks::Json(match from {
-                None => Splitter::new(s.text_at(s.start)?, json, s.start, s.start_line),
-                Some(at) => Splitter::at_element(s.text_at(at.offset)?, json, at.offset, at.line),
+                None => Splitter::new(HashingReader::new(s, s.start, true)?, json, s.start, s.start_line),
+                Some(at) => Splitter::at_element(HashingReader::new(s, at.offset, false)?, json, at.offset, at.line),
             }),
         })
     }

@@ -24,6 +24,8 @@ pub enum JobState {
     Finished,
     /// Could not run (no rights, the file changed...).
     Failed,
+    /// Stopped by something outside it (the network gave out, the login ended); can be resumed.
+    Interrupted,
 }
 
 /// A batch's life: `queued` → `sending` (intent written) → `sent` (session id known) →
@@ -71,7 +73,7 @@ macro_rules! text_enum {
     };
 }
 
-text_enum!(JobState { Planned => "planned", Running => "running", Cancelled => "cancelled", Finished => "finished", Failed => "failed" });
+text_enum!(JobState { Planned => "planned", Running => "running", Cancelled => "cancelled", Finished => "finished", Failed => "failed", Interrupted => "interrupted" });
 text_enum!(BatchState { Queued => "queued", Sending => "sending", Sent => "sent", Confirmed => "confirmed", Failed => "failed", Unknown => "unknown" });
 text_enum!(RowOutcome { Rejected => "rejected", Failed => "failed", Superseded => "superseded", NotSent => "not_sent", Unconfirmed => "unconfirmed" });
 
@@ -120,6 +122,30 @@ pub struct BatchRecord {
 /// A row that was not confirmed: its index among the data rows, its line, what happened, why.
 pub type OutcomeRow = (u64, u64, RowOutcome, Option<String>);
 
+/// A confirmed row: its index and the Yespo contact id (when Yespo's mapping gave one).
+pub type ConfirmedRow = (u64, Option<i64>);
+
+/// What became of a job's rows. Every row read is counted in exactly one of the outcomes;
+/// `unaccounted` is what a job stopped mid-way (a crash) has not said yet, 0 once a run ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub rows: u64,
+    pub confirmed: u64,
+    pub rejected: u64,
+    pub failed: u64,
+    pub superseded: u64,
+    pub not_sent: u64,
+    pub unconfirmed: u64,
+    pub unaccounted: u64,
+}
+
+impl Counts {
+    /// The outcomes, added up.
+    pub fn accounted(&self) -> u64 {
+        self.confirmed + self.rejected + self.failed + self.superseded + self.not_sent + self.unconfirmed
+    }
+}
+
 pub struct Journal {
     conn: Connection,
 }
@@ -131,6 +157,8 @@ fn db_error(e: rusqlite::Error) -> AppError {
 fn now() -> String {
     time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
+
+const SCHEMA_VERSION: i64 = 1;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS jobs (
@@ -159,8 +187,17 @@ CREATE TABLE IF NOT EXISTS batches (
     session_id TEXT,
     error TEXT,
     updated_at TEXT NOT NULL,
+    -- While a batch waits for Yespo's confirmation: its rows as JSON [[row, line, key], ...], so
+    -- a resume or a re-check can confirm them without the file.
+    keys TEXT,
     PRIMARY KEY (job_id, idx)
 );
+CREATE TABLE IF NOT EXISTS confirmed (
+    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    row INTEGER NOT NULL,
+    contact_id INTEGER,
+    PRIMARY KEY (job_id, row)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outcomes (
     job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
     row INTEGER NOT NULL,
@@ -184,7 +221,15 @@ impl Journal {
         conn.pragma_update(None, "foreign_keys", "ON").map_err(db_error)?;
         // Another process (the app and the CLI share the journal) may hold the write lock briefly.
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_error)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db_error)?;
+        if version > SCHEMA_VERSION {
+            return Err(AppError::internal(format!(
+                "the upload journal {} was written by a newer version of Yespo Admin",
+                path.display()
+            )));
+        }
         conn.execute_batch(SCHEMA).map_err(db_error)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(db_error)?;
         Ok(Journal { conn })
     }
 
@@ -309,6 +354,138 @@ impl Journal {
         tx.commit().map_err(db_error)
     }
 
+    /// A batch Yespo accepted: its session id, and its rows' keys until they are confirmed.
+    pub fn batch_sent(&self, job: i64, index: u64, session_id: &str, keys: &str) -> Result<(), AppError> {
+        self.conn
+            .execute(
+                "UPDATE batches SET state = ?3, session_id = ?4, keys = ?5, error = NULL, updated_at = ?6
+                 WHERE job_id = ?1 AND idx = ?2",
+                params![job, index as i64, BatchState::Sent.as_str(), session_id, keys, now()],
+            )
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// The rows' keys of a batch waiting for confirmation.
+    pub fn batch_keys(&self, job: i64, index: u64) -> Result<Option<String>, AppError> {
+        self.conn
+            .query_row("SELECT keys FROM batches WHERE job_id = ?1 AND idx = ?2", params![job, index as i64], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(db_error)
+            .map(Option::flatten)
+    }
+
+    /// The last word on a batch, in one transaction: its state, its confirmed rows (whose other
+    /// outcomes go) and its other rows' outcomes (whose confirmations go). The keys are dropped
+    /// once the batch is settled for good (not `unknown`).
+    pub fn settle_batch(
+        &mut self,
+        job: i64,
+        index: u64,
+        state: BatchState,
+        error: Option<&str>,
+        confirmed: &[ConfirmedRow],
+        outcomes: &[OutcomeRow],
+    ) -> Result<(), AppError> {
+        let tx = self.conn.transaction().map_err(db_error)?;
+        {
+            let mut confirm = tx
+                .prepare_cached("INSERT OR REPLACE INTO confirmed (job_id, row, contact_id) VALUES (?1, ?2, ?3)")
+                .map_err(db_error)?;
+            let mut unsay =
+                tx.prepare_cached("DELETE FROM outcomes WHERE job_id = ?1 AND row = ?2").map_err(db_error)?;
+            for (row, contact) in confirmed {
+                confirm.execute(params![job, *row as i64, contact]).map_err(db_error)?;
+                unsay.execute(params![job, *row as i64]).map_err(db_error)?;
+            }
+            let mut say = tx
+                .prepare_cached(
+                    "INSERT INTO outcomes (job_id, row, line, outcome, reason) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (job_id, row) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason",
+                )
+                .map_err(db_error)?;
+            let mut unconfirm =
+                tx.prepare_cached("DELETE FROM confirmed WHERE job_id = ?1 AND row = ?2").map_err(db_error)?;
+            for (row, line, outcome, reason) in outcomes {
+                say.execute(params![job, *row as i64, *line as i64, outcome.as_str(), reason]).map_err(db_error)?;
+                unconfirm.execute(params![job, *row as i64]).map_err(db_error)?;
+            }
+            tx.execute(
+                "UPDATE batches SET state = ?3, error = ?4, updated_at = ?5,
+                        keys = CASE WHEN ?3 = 'unknown' THEN keys ELSE NULL END
+                 WHERE job_id = ?1 AND idx = ?2",
+                params![job, index as i64, state.as_str(), error, now()],
+            )
+            .map_err(db_error)?;
+        }
+        tx.commit().map_err(db_error)
+    }
+
+    /// What became of the job's rows so far.
+    pub fn counts(&self, job: i64) -> Result<Counts, AppError> {
+        let rows: i64 =
+            self.conn.query_row("SELECT rows FROM jobs WHERE id = ?1", params![job], |r| r.get(0)).map_err(db_error)?;
+        let confirmed: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM confirmed WHERE job_id = ?1", params![job], |r| r.get(0))
+            .map_err(db_error)?;
+        let mut counts = Counts { rows: rows as u64, confirmed: confirmed as u64, ..Counts::default() };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT outcome, COUNT(*) FROM outcomes WHERE job_id = ?1 GROUP BY outcome")
+            .map_err(db_error)?;
+        let per =
+            stmt.query_map(params![job], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))).map_err(db_error)?;
+        for item in per {
+            let (outcome, n) = item.map_err(db_error)?;
+            let n = n as u64;
+            match RowOutcome::parse(&outcome)? {
+                RowOutcome::Rejected => counts.rejected = n,
+                RowOutcome::Failed => counts.failed = n,
+                RowOutcome::Superseded => counts.superseded = n,
+                RowOutcome::NotSent => counts.not_sent = n,
+                RowOutcome::Unconfirmed => counts.unconfirmed = n,
+            }
+        }
+        counts.unaccounted = counts.rows.saturating_sub(counts.accounted());
+        Ok(counts)
+    }
+
+    /// Confirmed and failed rows among rows `first..=last` (a settled batch, on resume).
+    pub fn range_counts(&self, job: i64, first: u64, last: u64) -> Result<(u64, u64), AppError> {
+        let confirmed: i64 = self
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM confirmed WHERE job_id = ?1 AND row BETWEEN ?2 AND ?3",
+                params![job, first as i64, last as i64],
+                |r| r.get(0),
+            )
+            .map_err(db_error)?;
+        let failed: i64 = self
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM outcomes WHERE job_id = ?1 AND row BETWEEN ?2 AND ?3 AND outcome = 'failed'",
+                params![job, first as i64, last as i64],
+                |r| r.get(0),
+            )
+            .map_err(db_error)?;
+        Ok((confirmed as u64, failed as u64))
+    }
+
+    /// The Yespo contact ids of the confirmed rows, in row order.
+    pub fn confirmed(&self, job: i64) -> Result<Vec<ConfirmedRow>, AppError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT row, contact_id FROM confirmed WHERE job_id = ?1 ORDER BY row")
+            .map_err(db_error)?;
+        let rows = stmt
+            .query_map(params![job], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Option<i64>>(1)?)))
+            .map_err(db_error)?;
+        rows.map(|r| r.map_err(db_error)).collect()
+    }
+
     /// A row confirmed after all (a re-sent batch): its earlier outcome goes.
     pub fn clear_outcomes(&self, job: i64, first_row: u64, last_row: u64) -> Result<(), AppError> {
         self.conn
@@ -330,7 +507,9 @@ impl Journal {
 
     /// Jobs that were neither finished nor failed (a crash, a kill, a cancel): offered for resume.
     pub fn unfinished(&self) -> Result<Vec<JobRecord>, AppError> {
-        self.jobs(&format!("{JOB_SELECT} WHERE state IN ('planned', 'running', 'cancelled') ORDER BY id DESC"))
+        self.jobs(&format!(
+            "{JOB_SELECT} WHERE state IN ('planned', 'running', 'cancelled', 'interrupted') ORDER BY id DESC"
+        ))
     }
 
     /// Every job, newest first.

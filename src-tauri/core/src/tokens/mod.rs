@@ -15,6 +15,7 @@ pub mod problem;
 pub mod read;
 pub mod rules;
 pub mod settings;
+pub mod upload;
 pub mod validate;
 
 pub use check::{Plan, Shape};

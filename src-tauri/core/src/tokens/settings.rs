@@ -136,12 +136,16 @@ impl FileSettings {
     }
 }
 
-/// The dedupe key for a file when the user and the file say nothing: the push token for a token
-/// file (a contact with an `externalCustomerId` is matched on it anyway), else the channel the
-/// file has.
+/// The dedupe key for a file when the user and the file say nothing: the external id when the
+/// file has one (seed 002: "upload your contact list with external user ID as the main
+/// identifier"; and Yespo never updates the dedupe field, so with `push` a contact matched by its
+/// external id would keep its old token), else the push token for a token file, else the channel
+/// the file has.
 pub fn default_dedupe(plan_targets: &[Target], native: bool) -> DedupeOn {
     let has = |t: Target| plan_targets.contains(&t);
-    if native || has(Target::PushToken) || has(Target::BrazePushTokens) {
+    if has(Target::ExternalCustomerId) {
+        DedupeOn::ExternalCustomerId
+    } else if native || has(Target::PushToken) || has(Target::BrazePushTokens) {
         DedupeOn::Push
     } else if has(Target::Email) {
         DedupeOn::Email

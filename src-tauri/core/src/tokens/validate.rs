@@ -96,6 +96,8 @@ pub struct Validation {
     /// The file's size and modification time when it was checked: pages, the export and the
     /// batches refuse a file changed since (their row indices would point elsewhere).
     checked: (u64, Option<std::time::SystemTime>),
+    /// A hash of the text, taken while the pass read it.
+    content: String,
 }
 
 /// A checked row as the preview and the review table show it.
@@ -207,7 +209,7 @@ pub fn validate(
     let total_bytes = file.source().size;
     let mut tally = Tally::default();
     let blocks = file.blocks(None)?;
-    let file_settings = parallel(blocks, file, &checker, &mut tally, progress, cancel, total_bytes)?;
+    let (file_settings, content) = parallel(blocks, file, &checker, &mut tally, progress, cancel, total_bytes)?;
     progress(Progress { rows: tally.rows, bytes: total_bytes, total_bytes });
     if tally.rows == 0 {
         return Err(ReadError::unusable(match file.columns() {
@@ -215,7 +217,7 @@ pub fn validate(
             _ => "the file has no contacts",
         }));
     }
-    finish(file, checker, tally, &file_settings)
+    finish(file, checker, tally, &file_settings, content)
 }
 
 /// Splits on one thread, checks on `workers` threads, counts in order on this thread.
@@ -227,7 +229,7 @@ fn parallel(
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
     total_bytes: u64,
-) -> Result<Vec<(String, Vec<u8>)>, ReadError> {
+) -> Result<(Vec<(String, Vec<u8>)>, String), ReadError> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
     std::thread::scope(|scope| {
         let (chunk_tx, chunk_rx) = sync_channel::<(u64, Chunk)>(workers * 2);
@@ -268,7 +270,7 @@ fn parallel(
         }
         drop(out_tx);
         // The splitter runs on its own thread so counting never waits on the disk.
-        let splitter_thread = scope.spawn(move || -> Result<Vec<(String, Vec<u8>)>, ReadError> {
+        let splitter_thread = scope.spawn(move || -> Result<(Vec<(String, Vec<u8>)>, String), ReadError> {
             let mut seq = 0;
             while let Some(chunk) = splitter.next_chunk()? {
                 if cancel.load(Ordering::Relaxed) {
@@ -279,7 +281,7 @@ fn parallel(
                 }
                 seq += 1;
             }
-            Ok(splitter.settings())
+            Ok((splitter.settings(), splitter.fingerprint()))
         });
         let mut waiting: BTreeMap<u64, (Vec<RowOut>, FieldIds)> = BTreeMap::new();
         let mut next = 0;
@@ -306,6 +308,7 @@ fn finish(
     checker: Checker,
     mut tally: Tally,
     file_settings: &[(String, Vec<u8>)],
+    content: String,
 ) -> Result<Validation, ReadError> {
     let mut superseded_by = HashMap::new();
     let mut token_shared_with = HashMap::new();
@@ -428,6 +431,7 @@ fn finish(
         token_shared_with,
         file_settings: parsed_again,
         checked: fingerprint(file),
+        content,
     })
 }
 
@@ -491,6 +495,16 @@ impl Validation {
         self.flags.len() as u64
     }
 
+    /// The plan the rows were checked with (mapping, dedupe key, account fields).
+    pub fn plan(&self) -> &Plan {
+        self.checker.plan()
+    }
+
+    /// A hash of the file's text (`xxh3-128:…`), taken while the pass read it.
+    pub fn content_fingerprint(&self) -> &str {
+        &self.content
+    }
+
     /// An error if the file changed since it was checked.
     fn unchanged(&self, file: &TokenFile) -> Result<(), ReadError> {
         if fingerprint(file) == self.checked {
@@ -542,26 +556,45 @@ impl Validation {
         out: &std::path::Path,
         with_warnings: bool,
     ) -> Result<u64, ReadError> {
-        self.unchanged(file)?;
         let mask = if with_warnings { INVALID | WARNING } else { INVALID };
+        self.export_rows(file, out, &["line", "problem"], &mut |index| self.flags_of(index) & mask != 0, &mut |v| {
+            let problems: Vec<&str> = v
+                .problems
+                .iter()
+                .filter(|p| with_warnings || p.severity == super::problem::Severity::Invalid)
+                .map(|p| p.message.as_str())
+                .collect();
+            vec![v.line.to_string(), problems.join("; ")]
+        })
+    }
+
+    /// Writes the rows `wanted` picks (by index) to a CSV in the file's own columns (a JSON row
+    /// whole in one `contact` column) plus the `extra` columns, UTF-8 with a BOM so Excel reads
+    /// it. Returns the number of rows written.
+    pub fn export_rows(
+        &self,
+        file: &TokenFile,
+        out: &std::path::Path,
+        extra_headers: &[&str],
+        wanted: &mut dyn FnMut(u64) -> bool,
+        extra: &mut dyn FnMut(&RowView) -> Vec<String>,
+    ) -> Result<u64, ReadError> {
+        self.unchanged(file)?;
         let delimiter = file.source().text_delimiter();
         let write = std::fs::File::create(out).map_err(ReadError::io)?;
         let mut w = std::io::BufWriter::new(write);
-        // A BOM so Excel opens the UTF-8 correctly.
         std::io::Write::write_all(&mut w, b"\xef\xbb\xbf").map_err(ReadError::io)?;
         let mut csv = csv::WriterBuilder::new().delimiter(delimiter).flexible(true).from_writer(w);
         let mut header: Vec<String> = match file.columns() {
             Some(c) => c.to_vec(),
             None => vec!["contact".into()],
         };
-        header.push("line".into());
-        header.push("problem".into());
+        header.extend(extra_headers.iter().map(|h| h.to_string()));
         csv.write_record(&header).map_err(|e| ReadError::io(e.into()))?;
         let mut written = 0;
         let mut failure = None;
         file.visit(None, &mut |meta, raw| {
-            let flags = self.flags_of(meta.index);
-            if flags & mask == 0 {
+            if !wanted(meta.index) {
                 return true;
             }
             let cells = match (&raw, file.columns()) {
@@ -573,14 +606,7 @@ impl Validation {
             if let Some(columns) = file.columns() {
                 record.resize(columns.len(), String::new());
             }
-            record.push(meta.line.to_string());
-            let problems: Vec<String> = v
-                .problems
-                .iter()
-                .filter(|p| with_warnings || p.severity == super::problem::Severity::Invalid)
-                .map(|p| p.message.clone())
-                .collect();
-            record.push(problems.join("; "));
+            record.extend(extra(&v));
             if let Err(e) = csv.write_record(&record) {
                 failure = Some(ReadError::io(e.into()));
                 return false;
@@ -596,13 +622,17 @@ impl Validation {
     }
 
     /// Calls `f` with each batch of ready contacts (valid, not superseded), at most `size` per
-    /// batch, in file order; stops when `f` returns `false`.
+    /// batch, in file order; stops when `f` returns `false`. The rows not sent come with the
+    /// batches, each with why (`Batch::skipped`): before a batch's contacts or, when many pile up,
+    /// in a batch of their own without contacts; the rows at the end in a last such batch.
     pub fn for_each_batch(
         &self,
         file: &TokenFile,
         size: usize,
         f: &mut dyn FnMut(Batch) -> bool,
     ) -> Result<(), ReadError> {
+        /// Skipped rows held at most before they go out on their own.
+        const SKIPPED_AT_ONCE: usize = 4096;
         self.unchanged(file)?;
         let size = size.clamp(1, crate::yespo::MAX_CONTACTS_PER_REQUEST);
         let mut batch = Batch::default();
@@ -610,41 +640,84 @@ impl Validation {
         let mut fields = FieldIds::default();
         file.visit(None, &mut |meta, raw| {
             let flags = self.flags_of(meta.index);
-            if flags & (INVALID | SUPERSEDED) != 0 {
-                return true;
-            }
-            let mut contact = None;
-            let mut ignore = ReasonSet::default();
-            check_raw(
-                &self.checker,
-                raw,
-                &mut ignore,
-                &mut fields,
-                Some(&mut |d: &Draft<'_>| contact = Some(d.to_contact())),
-            );
-            if let Some(c) = contact {
-                batch.contacts.push(c);
-                batch.lines.push(meta.line);
-                batch.rows.push(meta.index);
+            if flags & INVALID != 0 {
+                let v = view(&self.checker, meta, raw, Some(self));
+                let reasons: Vec<&str> = v
+                    .problems
+                    .iter()
+                    .filter(|p| p.severity == super::problem::Severity::Invalid)
+                    .map(|p| p.message.as_str())
+                    .collect();
+                batch.skipped.push(Skipped {
+                    row: meta.index,
+                    line: meta.line,
+                    superseded: false,
+                    reason: reasons.join("; "),
+                });
+            } else if flags & SUPERSEDED != 0 {
+                let winner = self.superseded_by.get(&(meta.index as u32)).copied().unwrap_or_default();
+                batch.skipped.push(Skipped {
+                    row: meta.index,
+                    line: meta.line,
+                    superseded: true,
+                    reason: format!("line {winner} has the same {} and is sent instead", self.summary.dedupe_on),
+                });
+            } else {
+                let mut contact = None;
+                let mut ignore = ReasonSet::default();
+                check_raw(
+                    &self.checker,
+                    raw,
+                    &mut ignore,
+                    &mut fields,
+                    Some(&mut |d: &Draft<'_>| contact = Some(d.to_contact())),
+                );
+                match contact {
+                    Some(c) => {
+                        batch.contacts.push(c);
+                        batch.lines.push(meta.line);
+                        batch.rows.push(meta.index);
+                    }
+                    // A valid row always reads again (the file is unchanged); if not, say so.
+                    None => batch.skipped.push(Skipped {
+                        row: meta.index,
+                        line: meta.line,
+                        superseded: false,
+                        reason: "the row could not be read again".into(),
+                    }),
+                }
             }
             if batch.contacts.len() == size {
                 go_on = f(std::mem::take(&mut batch));
+            } else if batch.skipped.len() >= SKIPPED_AT_ONCE {
+                let skipped = std::mem::take(&mut batch.skipped);
+                go_on = f(Batch { skipped, ..Batch::default() });
             }
             go_on
         })?;
-        if go_on && !batch.contacts.is_empty() {
+        if go_on && !(batch.contacts.is_empty() && batch.skipped.is_empty()) {
             f(batch);
         }
         Ok(())
     }
 }
 
-/// Ready contacts with the file line and row index of each.
+/// Ready contacts with the file line and row index of each, and the rows not sent before them.
 #[derive(Debug, Clone, Default)]
 pub struct Batch {
     pub contacts: Vec<Contact>,
     pub lines: Vec<u64>,
     pub rows: Vec<u64>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// A row that is not sent: invalid (`superseded` false) or beaten by a later duplicate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub row: u64,
+    pub line: u64,
+    pub superseded: bool,
+    pub reason: String,
 }
 
 /// The batches as an iterator, read on a thread of their own (two batches ahead).

@@ -246,6 +246,10 @@ pub async fn bulk_update(State(shared): State<Arc<Shared>>, headers: HeaderMap, 
         Some(Value::Object(_)) => vec![obj["contacts"].clone()],
         _ => return Err(ApiError::BadRequest("contacts is required and must be a list".into())),
     };
+    if contacts.is_empty() {
+        // Refused before anything is done: callers use it to learn whether they may update contacts.
+        return Err(ApiError::BadRequest("contacts must not be empty".into()));
+    }
     if contacts.len() > MAX_BULK {
         return Err(ApiError::BadRequest(format!(
             "too many contacts: at most {MAX_BULK} per request, this one has {}",
@@ -315,6 +319,22 @@ pub async fn bulk_update(State(shared): State<Arc<Shared>>, headers: HeaderMap, 
         }
     }
     let session_id = random_uuid();
+    let first_key = contacts.first().and_then(|c| {
+        let text = |v: &Value| v.as_str().map(str::to_string).or_else(|| v.as_i64().map(|n| n.to_string()));
+        c.get("externalCustomerId").and_then(text).or_else(|| {
+            let kind = match dedupe_on {
+                "push" => "mobilepush",
+                "email_or_sms" => "sms",
+                other => other,
+            };
+            c.get("channels")?.as_array()?.iter().find(|ch| ch["type"] == kind).and_then(|ch| text(&ch["value"]))
+        })
+    });
+    shared.imports.log.lock().expect("log lock").push(crate::import::BulkRequest {
+        session_id: session_id.clone(),
+        contacts: contacts.len(),
+        first_key,
+    });
     shared.imports.enqueue(ImportJob {
         session_id: session_id.clone(),
         contacts: valid,

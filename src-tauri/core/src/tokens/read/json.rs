@@ -123,6 +123,11 @@ pub struct Splitter<R> {
 }
 
 impl<R: Read> Splitter<R> {
+    /// The reader the splitter reads from.
+    pub fn source(&self) -> &R {
+        &self.src
+    }
+
     /// A splitter reading `src`, whose first byte is at `offset` on line `line` of the text.
     pub fn new(src: R, shape: JsonShape, offset: u64, line: u64) -> Self {
         Splitter {

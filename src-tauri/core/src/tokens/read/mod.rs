@@ -316,6 +316,40 @@ impl Source {
     }
 }
 
+/// The text as a pass reads it, hashed on the way (xxh3-128): the content fingerprint an upload
+/// job keeps, so a resume can tell the file changed without reading it twice.
+pub struct HashingReader {
+    inner: File,
+    hasher: xxhash_rust::xxh3::Xxh3,
+}
+
+impl HashingReader {
+    /// The text positioned at `offset`. With `whole`, the bytes before it are hashed first, so
+    /// the fingerprint covers the whole text (a pass); else only what is read (a page).
+    pub fn new(source: &Source, offset: u64, whole: bool) -> Result<HashingReader, ReadError> {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        if whole && offset > 0 {
+            let mut head = Vec::new();
+            source.text_at(0)?.take(offset).read_to_end(&mut head).map_err(ReadError::io)?;
+            hasher.update(&head);
+        }
+        Ok(HashingReader { inner: source.text_at(offset)?, hasher })
+    }
+
+    /// The fingerprint of everything read so far, e.g. `xxh3-128:5d2f…`.
+    pub fn fingerprint(&self) -> String {
+        format!("xxh3-128:{:032x}", self.hasher.digest128())
+    }
+}
+
+impl Read for HashingReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
 /// Decodes the whole file into a temporary UTF-8 copy (the BOM, if any, removed).
 fn utf8_working_copy(path: &Path, encoding: &'static Encoding) -> Result<tempfile::TempPath, ReadError> {
     let file = File::open(path).map_err(ReadError::io)?;

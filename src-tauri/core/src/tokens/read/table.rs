@@ -182,6 +182,11 @@ pub struct RecordSplitter<R> {
 }
 
 impl<R: Read> RecordSplitter<R> {
+    /// The reader the splitter reads from.
+    pub fn source(&self) -> &R {
+        &self.src
+    }
+
     /// A splitter over `src`, whose first byte is at `offset` on line `line`.
     pub fn new(src: R, delimiter: u8, offset: u64, line: u64, block: usize) -> Self {
         RecordSplitter {

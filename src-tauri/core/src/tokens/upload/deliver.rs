@@ -1,0 +1,508 @@
+//! One batch's way to Yespo: sent (re-sent through server errors and dropped connections, which
+//! is safe: Yespo upserts by the dedupe key), confirmed by polling its import session, settled
+//! row by row in the journal.
+
+use super::progress::{BatchChange, Tracker};
+use super::{SharedJournal, UploadOptions};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::tokens::journal::{BatchState, ConfirmedRow, Journal, OutcomeRow, RowOutcome};
+use crate::tokens::settings::ImportSettings;
+use crate::tokens::validate::Batch;
+use crate::yespo::models::{Contact, ContactsBulkUpdate, DedupeOn, ImportSessionStatus};
+use crate::yespo::YespoClient;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+/// A row of a sent batch and the key Yespo's import mapping names it by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowKey {
+    #[serde(rename = "r")]
+    pub row: u64,
+    #[serde(rename = "l")]
+    pub line: u64,
+    #[serde(rename = "k")]
+    pub key: Option<String>,
+}
+
+/// The key Yespo matches a contact on, and echoes as `dedupeValue`: its `externalCustomerId`
+/// when it has one (it wins over `dedupeOn`), else the `dedupeOn` value.
+pub fn key_of(c: &Contact, dedupe: DedupeOn, field_id: Option<i64>) -> Option<String> {
+    if let Some(x) = &c.external_customer_id {
+        return Some(x.clone());
+    }
+    match dedupe {
+        DedupeOn::Email => c.channel("email").map(str::to_string),
+        DedupeOn::Sms => c.channel("sms").map(str::to_string),
+        DedupeOn::Push => c.channel("mobilepush").map(str::to_string),
+        DedupeOn::EmailOrSms => c.channel("sms").or_else(|| c.channel("email")).map(str::to_string),
+        DedupeOn::Id => c.id.map(|id| id.to_string()),
+        DedupeOn::ExternalCustomerId => None,
+        DedupeOn::FieldId => field_id.and_then(|f| c.fields.iter().find(|x| x.id == f)).and_then(|x| x.value.clone()),
+    }
+}
+
+/// A looser form of a key, for values Yespo may echo normalised (case, a phone's punctuation).
+fn loose(key: &str) -> String {
+    let t = key.trim();
+    let phone_like = !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if phone_like {
+        t.chars().filter(char::is_ascii_digit).collect()
+    } else {
+        t.to_lowercase()
+    }
+}
+
+/// Finds a batch's rows by the key Yespo names them by.
+struct KeyIndex {
+    exact: HashMap<String, Vec<usize>>,
+    loose: HashMap<String, Vec<usize>>,
+}
+
+impl KeyIndex {
+    fn new(keys: &[RowKey]) -> KeyIndex {
+        let mut exact: HashMap<String, Vec<usize>> = HashMap::with_capacity(keys.len());
+        let mut loose_map: HashMap<String, Vec<usize>> = HashMap::with_capacity(keys.len());
+        for (i, k) in keys.iter().enumerate() {
+            if let Some(key) = &k.key {
+                exact.entry(key.clone()).or_default().push(i);
+                loose_map.entry(loose(key)).or_default().push(i);
+            }
+        }
+        KeyIndex { exact, loose: loose_map }
+    }
+
+    fn find(&self, key: &str) -> &[usize] {
+        self.exact.get(key).or_else(|| self.loose.get(&loose(key))).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// How a finished (or failed) import session settles a batch's rows: its new state, the error,
+/// the confirmed rows and the others' outcomes. `failed` holds the rows Yespo refused when the
+/// request was answered (`failedContacts`), by position in `keys`.
+pub fn settle_status(
+    keys: &[RowKey],
+    failed: &HashMap<usize, String>,
+    status: &ImportSessionStatus,
+    _dedupe: DedupeOn,
+) -> (BatchState, Option<String>, Vec<ConfirmedRow>, Vec<OutcomeRow>) {
+    let mut outcomes: Vec<OutcomeRow> = failed
+        .iter()
+        .map(|(i, why)| (keys[*i].row, keys[*i].line, RowOutcome::Failed, Some(format!("Yespo: {why}"))))
+        .collect();
+    if status.status.as_deref() == Some("ERROR") {
+        let why = format!(
+            "Yespo's import of this request ended in ERROR{}",
+            status.description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+        );
+        outcomes.extend(
+            keys.iter()
+                .enumerate()
+                .filter(|(i, _)| !failed.contains_key(i))
+                .map(|(_, k)| (k.row, k.line, RowOutcome::Failed, Some(why.clone()))),
+        );
+        outcomes.sort_unstable_by_key(|o| o.0);
+        return (BatchState::Failed, Some(why), Vec::new(), outcomes);
+    }
+    let index = KeyIndex::new(keys);
+    let mut ids: Vec<Option<Option<i64>>> = vec![None; keys.len()];
+    for m in &status.mapping {
+        if let Some(value) = &m.dedupe_value {
+            for &i in index.find(value) {
+                ids[i] = Some(m.contact_id);
+            }
+        }
+    }
+    let mut confirmed = Vec::with_capacity(keys.len());
+    for (i, k) in keys.iter().enumerate() {
+        if failed.contains_key(&i) {
+            continue;
+        }
+        match ids[i] {
+            Some(id) => confirmed.push((k.row, id)),
+            // Yespo said FINISHED and sent no mapping at all: its word is all there is.
+            None if status.mapping.is_empty() => confirmed.push((k.row, None)),
+            None => outcomes.push((
+                k.row,
+                k.line,
+                RowOutcome::Failed,
+                Some(
+                    "Yespo finished the import without this contact (a contact deleted in Yespo is skipped unless \
+                     restoreDeleted is on)"
+                        .into(),
+                ),
+            )),
+        }
+    }
+    outcomes.sort_unstable_by_key(|o| o.0);
+    (BatchState::Confirmed, None, confirmed, outcomes)
+}
+
+/// What polling an import session came to.
+enum Poll {
+    Done(ImportSessionStatus),
+    /// Yespo does not know the session (only trusted on resume: the batch is sent again).
+    NotFound,
+    /// No final status within the time allowed, or the run stopped: why.
+    GaveUp(String),
+}
+
+/// The state one run's tasks share.
+pub struct Ctx {
+    job: i64,
+    client: YespoClient,
+    journal: SharedJournal,
+    settings: ImportSettings,
+    options: UploadOptions,
+    /// The user's cancel.
+    cancel: CancellationToken,
+    /// Stops sending: the user's cancel, or an interruption.
+    stop: CancellationToken,
+    interruption: Mutex<Option<AppError>>,
+    send_slots: Semaphore,
+    pending: Arc<Semaphore>,
+    tracker: Arc<Tracker>,
+}
+
+impl Ctx {
+    pub fn new(
+        job: i64,
+        client: YespoClient,
+        journal: Journal,
+        settings: ImportSettings,
+        options: UploadOptions,
+        cancel: CancellationToken,
+        tracker: Arc<Tracker>,
+    ) -> Ctx {
+        let stop = cancel.child_token();
+        Ctx {
+            job,
+            client,
+            journal: Mutex::new(journal),
+            send_slots: Semaphore::new(options.concurrency.max(1)),
+            pending: Arc::new(Semaphore::new(options.max_pending.max(options.concurrency).max(1))),
+            settings,
+            options,
+            cancel,
+            stop,
+            interruption: Mutex::new(None),
+            tracker,
+        }
+    }
+
+    pub fn journal(&self) -> MutexGuard<'_, Journal> {
+        self.journal.lock().expect("journal lock")
+    }
+
+    pub fn cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    pub fn interruption(&self) -> Option<AppError> {
+        self.interruption.lock().expect("interruption lock").clone()
+    }
+
+    /// Stops the run for a reason outside it (network gone, login ended, rights missing).
+    fn interrupt(&self, e: AppError) {
+        let mut slot = self.interruption.lock().expect("interruption lock");
+        if slot.is_none() {
+            tracing::warn!(code = e.code.as_str(), message = %e.message, "upload interrupted");
+            *slot = Some(e);
+        }
+        self.stop.cancel();
+    }
+
+    /// A place among the batches in memory (sending or waiting for confirmation).
+    pub async fn pending_slot(&self) -> OwnedSemaphorePermit {
+        self.pending.clone().acquire_owned().await.expect("the semaphore is never closed")
+    }
+
+    /// Records the rows a batch carries that are not sent (rejected, superseded).
+    pub fn set_aside(&self, batch: &Batch) -> AppResult<()> {
+        if batch.skipped.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<OutcomeRow> = batch
+            .skipped
+            .iter()
+            .map(|s| {
+                let outcome = if s.superseded { RowOutcome::Superseded } else { RowOutcome::Rejected };
+                (s.row, s.line, outcome, Some(s.reason.clone()))
+            })
+            .collect();
+        self.journal().record_outcomes(self.job, &rows)?;
+        let superseded = batch.skipped.iter().filter(|s| s.superseded).count() as u64;
+        Tracker::add(&self.tracker.superseded, superseded);
+        Tracker::add(&self.tracker.rejected, batch.skipped.len() as u64 - superseded);
+        Tracker::add(&self.tracker.read, batch.skipped.len() as u64);
+        Ok(())
+    }
+
+    /// A batch settled by an earlier run: its counts, for the progress.
+    pub fn count_settled(&self, batch: &Batch) -> AppResult<()> {
+        let (first, last) = (batch.rows[0], *batch.rows.last().expect("a batch has rows"));
+        let (confirmed, failed) = self.journal().range_counts(self.job, first, last)?;
+        Tracker::add(&self.tracker.sent, batch.rows.len() as u64);
+        Tracker::add(&self.tracker.confirmed, confirmed);
+        Tracker::add(&self.tracker.confirmed_before, confirmed);
+        Tracker::add(&self.tracker.failed, failed);
+        Ok(())
+    }
+
+    fn request(&self, contacts: Vec<Contact>) -> ContactsBulkUpdate {
+        let s = &self.settings;
+        let mut r = ContactsBulkUpdate::new(contacts, s.dedupe_on);
+        r.field_id = if s.dedupe_on == DedupeOn::FieldId { s.field_id } else { None };
+        if !s.update_all_fields {
+            r.contact_fields = Some(s.contact_fields.clone());
+            // An empty list: no custom field is touched (leaving it out would update them all).
+            r.custom_fields_ids = Some(s.custom_fields_ids.clone());
+        } else if !s.custom_fields_ids.is_empty() {
+            r.custom_fields_ids = Some(s.custom_fields_ids.clone());
+        }
+        r.group_names = s.group_names.clone();
+        r.group_names_exclude = s.group_names_exclude.clone();
+        r.restore_deleted = Some(s.restore_deleted);
+        r.event_key_for_new_contacts = s.event_key_for_new_contacts.clone();
+        r
+    }
+
+    fn change(&self, index: u64, state: BatchState, contacts: usize) {
+        self.tracker.batch(BatchChange { index, state, contacts: contacts as u64 });
+    }
+
+    /// Sends batch `index` (or, with `session`, first asks Yespo about the session an earlier
+    /// run got for it) and settles its rows.
+    pub async fn deliver(
+        self: Arc<Self>,
+        index: u64,
+        batch: Batch,
+        session: Option<String>,
+        _permit: OwnedSemaphorePermit,
+    ) -> AppResult<()> {
+        let n = batch.contacts.len();
+        let keys: Vec<RowKey> = batch
+            .contacts
+            .iter()
+            .zip(batch.rows.iter().zip(&batch.lines))
+            .map(|(c, (row, line))| RowKey {
+                row: *row,
+                line: *line,
+                key: key_of(c, self.settings.dedupe_on, self.settings.field_id),
+            })
+            .collect();
+        if let Some(session) = session {
+            Tracker::add(&self.tracker.sent, n as u64);
+            match self.poll(&session, true).await {
+                Poll::Done(status) => return self.settle(index, &keys, &HashMap::new(), &status),
+                Poll::GaveUp(why) => return self.settle_unknown(index, &keys, &HashMap::new(), &session, &why),
+                // Yespo does not know it: the request never arrived. Send it.
+                Poll::NotFound => Tracker::sub(&self.tracker.sent, n as u64),
+            }
+        }
+        let mut request = self.request(batch.contacts);
+        let mut errors = 0u32;
+        loop {
+            if self.stop.is_cancelled() {
+                return self.settle_not_sent(index, &keys);
+            }
+            let permit = tokio::select! {
+                p = self.send_slots.acquire() => p.expect("the semaphore is never closed"),
+                _ = self.stop.cancelled() => return self.settle_not_sent(index, &keys),
+            };
+            let attempt = self.journal().batch_sending(self.job, index)?;
+            self.change(index, BatchState::Sending, n);
+            Tracker::add(&self.tracker.in_flight, 1);
+            Tracker::add(&self.tracker.requests, 1);
+            let answer = self.client.add_contacts(&request).await;
+            Tracker::sub(&self.tracker.in_flight, 1);
+            drop(permit);
+            match answer {
+                Ok(answer) => {
+                    let index_of = KeyIndex::new(&keys);
+                    let mut failed: HashMap<usize, String> = HashMap::new();
+                    for f in &answer.failed_contacts {
+                        let why = f.error.clone().unwrap_or_else(|| "refused without a reason".into());
+                        let key = key_of(&f.contact, self.settings.dedupe_on, self.settings.field_id);
+                        match key.as_deref().map(|k| index_of.find(k)).filter(|rows| !rows.is_empty()) {
+                            Some(rows) => rows.iter().for_each(|i| {
+                                failed.insert(*i, why.clone());
+                            }),
+                            None => tracing::warn!("Yespo refused a contact this batch cannot name; its row is settled by the import's mapping"),
+                        }
+                    }
+                    let Some(session) = answer.async_session_id.filter(|s| !s.trim().is_empty()) else {
+                        let why = answer
+                            .error_message
+                            .filter(|m| !m.trim().is_empty())
+                            .unwrap_or_else(|| "Yespo accepted the request but started no import session".into());
+                        let status = ImportSessionStatus {
+                            status: Some("ERROR".into()),
+                            description: Some(why),
+                            ..ImportSessionStatus::default()
+                        };
+                        return self.settle(index, &keys, &failed, &status);
+                    };
+                    // The contacts are no longer needed: free them while the import runs.
+                    request.contacts = Vec::new();
+                    let keys_json = serde_json::to_string(&keys).map_err(|e| AppError::internal(e.to_string()))?;
+                    self.journal().batch_sent(self.job, index, &session, &keys_json)?;
+                    Tracker::add(&self.tracker.sent, n as u64);
+                    self.change(index, BatchState::Sent, n);
+                    return match self.poll(&session, false).await {
+                        Poll::Done(status) => self.settle(index, &keys, &failed, &status),
+                        Poll::GaveUp(why) => self.settle_unknown(index, &keys, &failed, &session, &why),
+                        Poll::NotFound => self.settle_unknown(
+                            index,
+                            &keys,
+                            &failed,
+                            &session,
+                            "Yespo does not know the import session",
+                        ),
+                    };
+                }
+                Err(e) if stops_the_job(&e) => {
+                    self.interrupt(e);
+                    return self.settle_not_sent(index, &keys);
+                }
+                Err(e) if transient(&e) => {
+                    errors += 1;
+                    tracing::info!(batch = index, attempt, code = e.code.as_str(), "a batch will be sent again");
+                    self.journal().set_batch(self.job, index, BatchState::Queued, None, Some(&e.message))?;
+                    if errors >= self.options.send_attempts {
+                        self.interrupt(e);
+                        return self.settle_not_sent(index, &keys);
+                    }
+                    let wait = self
+                        .options
+                        .retry_first
+                        .saturating_mul(1 << (errors - 1).min(16))
+                        .min(self.options.retry_max)
+                        .max(Duration::from_secs(e.retry_after_secs.unwrap_or(0)));
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = self.stop.cancelled() => {}
+                    }
+                }
+                // Yespo refused the request as a whole (400...): its reason goes to every row.
+                Err(e) => {
+                    let status = ImportSessionStatus {
+                        status: Some("ERROR".into()),
+                        description: Some(format!("the request was refused: {}", e.message)),
+                        ..ImportSessionStatus::default()
+                    };
+                    return self.settle(index, &keys, &HashMap::new(), &status);
+                }
+            }
+        }
+    }
+
+    /// Polls an import session with backoff until it is FINISHED or ERROR, the time allowed runs
+    /// out, or the run stops (then one last look).
+    async fn poll(&self, session: &str, trust_not_found: bool) -> Poll {
+        let deadline = Instant::now() + self.options.unknown_after;
+        let mut wait = self.options.poll_first;
+        let mut last: String;
+        loop {
+            let stopping = self.stop.is_cancelled();
+            match self.client.import_status(session).await {
+                Ok(status) if status.is_done() => return Poll::Done(status),
+                Ok(status) => last = format!("still {}", status.status.as_deref().unwrap_or("without a status")),
+                Err(e) if e.code == ErrorCode::NotFound && trust_not_found => return Poll::NotFound,
+                Err(e) if stops_the_job(&e) => {
+                    let why = e.message.clone();
+                    self.interrupt(e);
+                    return Poll::GaveUp(why);
+                }
+                Err(e) => last = e.message,
+            }
+            if stopping {
+                return Poll::GaveUp(format!("the upload stopped before Yespo finished the import ({last})"));
+            }
+            if Instant::now() >= deadline {
+                return Poll::GaveUp(format!(
+                    "Yespo had not finished the import after {} min ({last})",
+                    self.options.unknown_after.as_secs().div_ceil(60)
+                ));
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.stop.cancelled() => {}
+            }
+            wait = wait.mul_f64(1.5).min(self.options.poll_max);
+        }
+    }
+
+    fn settle(
+        &self,
+        index: u64,
+        keys: &[RowKey],
+        failed: &HashMap<usize, String>,
+        status: &ImportSessionStatus,
+    ) -> AppResult<()> {
+        let (state, error, confirmed, outcomes) = settle_status(keys, failed, status, self.settings.dedupe_on);
+        self.journal().settle_batch(self.job, index, state, error.as_deref(), &confirmed, &outcomes)?;
+        Tracker::add(&self.tracker.confirmed, confirmed.len() as u64);
+        Tracker::add(&self.tracker.failed, outcomes.len() as u64);
+        self.change(index, state, keys.len());
+        Ok(())
+    }
+
+    fn settle_unknown(
+        &self,
+        index: u64,
+        keys: &[RowKey],
+        failed: &HashMap<usize, String>,
+        session: &str,
+        why: &str,
+    ) -> AppResult<()> {
+        let text = format!("sent in import session {session}; {why}: check again later from the history");
+        let outcomes: Vec<OutcomeRow> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| match failed.get(&i) {
+                Some(reason) => (k.row, k.line, RowOutcome::Failed, Some(format!("Yespo: {reason}"))),
+                None => (k.row, k.line, RowOutcome::Unconfirmed, Some(text.clone())),
+            })
+            .collect();
+        self.journal().settle_batch(self.job, index, BatchState::Unknown, Some(why), &[], &outcomes)?;
+        Tracker::add(&self.tracker.failed, failed.len() as u64);
+        Tracker::add(&self.tracker.unconfirmed, (keys.len() - failed.len()) as u64);
+        self.change(index, BatchState::Unknown, keys.len());
+        Ok(())
+    }
+
+    fn settle_not_sent(&self, index: u64, keys: &[RowKey]) -> AppResult<()> {
+        let why = match self.interruption() {
+            Some(e) => format!("not sent: the upload stopped ({})", e.message),
+            None => "not sent: the upload was cancelled".to_string(),
+        };
+        let outcomes: Vec<OutcomeRow> =
+            keys.iter().map(|k| (k.row, k.line, RowOutcome::NotSent, Some(why.clone()))).collect();
+        self.journal().settle_batch(self.job, index, BatchState::Queued, Some(&why), &[], &outcomes)?;
+        Tracker::add(&self.tracker.not_sent, keys.len() as u64);
+        self.change(index, BatchState::Queued, keys.len());
+        Ok(())
+    }
+}
+
+/// Worth sending again: the server failed, the connection dropped, the answer was unreadable,
+/// or Yespo kept refusing for rate after the client's own retries.
+fn transient(e: &AppError) -> bool {
+    matches!(e.code, ErrorCode::Network | ErrorCode::RateLimited | ErrorCode::Internal)
+}
+
+/// Nothing more can be sent until the user acts: the login ended, the rights are missing.
+fn stops_the_job(e: &AppError) -> bool {
+    matches!(
+        e.code,
+        ErrorCode::Forbidden
+            | ErrorCode::AuthRequired
+            | ErrorCode::AuthExpired
+            | ErrorCode::KeychainUnavailable
+            | ErrorCode::Cancelled
+    )
+}
