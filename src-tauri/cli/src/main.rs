@@ -2,9 +2,12 @@
 //!
 //! Exit codes of `tokens validate`: 0 every row is valid (warnings allowed), 1 some rows are
 //! invalid, 2 the file is unusable (empty, unreadable, not a token file, structurally broken).
-//! With `--json`, stdout is exactly one JSON object.
+//! `tokens upload` (see [`upload`]): 0 every row sent was confirmed, 1 some rows were not, 2 the
+//! job could not run. With `--json`, stdout is exactly one JSON object.
 
+#[macro_use]
 mod output;
+mod upload;
 
 use clap::{Args, Parser, Subcommand};
 use std::io::IsTerminal;
@@ -36,12 +39,21 @@ enum TokensCommand {
     Validate(ValidateArgs),
     /// Show the first rows of a token file, parsed and checked (no full pass).
     Preview(PreviewArgs),
+    /// Upload a token file to a Yespo account: every row checked, sent in requests of at most
+    /// 3000 contacts, confirmed through Yespo's import status; resumable. Exit 0 when every row
+    /// sent was confirmed, 1 when some rows were rejected, failed or not confirmed, 2 when the
+    /// job could not run.
+    Upload(upload::UploadArgs),
+    /// The uploads made from this profile (the app's and the command line's), newest first.
+    History(upload::HistoryArgs),
+    /// One upload: its counts and batches; asks Yespo again about imports never confirmed.
+    Status(upload::StatusArgs),
 }
 
 #[derive(Args)]
-struct FileArgs {
+pub(crate) struct FileArgs {
     /// The token file (Yespo JSON, a JSON array, NDJSON, CSV/TSV in any encoding, XLSX).
-    file: PathBuf,
+    pub(crate) file: PathBuf,
     /// The column mapping as JSON (from the app or an earlier `--json` run's `mapping`).
     #[arg(long, value_name = "MAP.json")]
     mapping: Option<PathBuf>,
@@ -66,7 +78,7 @@ struct FileArgs {
     app_id: Option<String>,
     /// Print one JSON object instead of text.
     #[arg(long)]
-    json: bool,
+    pub(crate) json: bool,
     /// Remember the mapping used for files with these columns (in the app's data folder; the app
     /// and later runs use it when no `--mapping` is given).
     #[arg(long)]
@@ -92,8 +104,8 @@ struct PreviewArgs {
 }
 
 /// A failure before or during the pass: the message, and whether the file itself is the cause.
-struct Failure {
-    message: String,
+pub(crate) struct Failure {
+    pub(crate) message: String,
     detected: Option<tokens::Detected>,
 }
 
@@ -102,10 +114,13 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Tokens(TokensCommand::Validate(args)) => validate(args),
         Command::Tokens(TokensCommand::Preview(args)) => preview(args),
+        Command::Tokens(TokensCommand::Upload(args)) => upload::upload(args),
+        Command::Tokens(TokensCommand::History(args)) => upload::history(args),
+        Command::Tokens(TokensCommand::Status(args)) => upload::status(args),
     }
 }
 
-fn read_options(args: &FileArgs) -> Result<ReadOptions, String> {
+pub(crate) fn read_options(args: &FileArgs) -> Result<ReadOptions, String> {
     let delimiter = match args.delimiter.as_deref() {
         None => None,
         Some("tab" | "\\t" | "\t") => Some('\t'),
@@ -148,7 +163,7 @@ fn choices(args: &FileArgs) -> Result<Choices, String> {
     Ok(Choices { mapping, dedupe_on, field_id: args.field_id, app_id: args.app_id.clone(), account_fields: None })
 }
 
-fn open(args: &FileArgs) -> Result<(TokenFile, Choices), Failure> {
+pub(crate) fn open(args: &FileArgs) -> Result<(TokenFile, Choices), Failure> {
     let options = read_options(args).map_err(|message| Failure { message, detected: None })?;
     let mut choices = choices(args).map_err(|message| Failure { message, detected: None })?;
     let file = TokenFile::open(&args.file, &options).map_err(|e| Failure { message: e.message, detected: None })?;

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
+use yespo_core::tokens::upload::DryRun;
 use yespo_core::tokens::{Detected, Mapping, RowView, Summary};
 
 /// A line to stdout; a reader that went away (`| head`) ends the program quietly, not in a panic.
@@ -143,5 +144,51 @@ pub fn rows(json: bool, detected: &Detected, columns: Option<&[String]>, rows: &
         for p in &r.problems {
             say!("              {:?}: {}", p.severity, p.message);
         }
+    }
+}
+
+/// What an upload would do (`tokens upload --dry-run`).
+pub fn dry_run(json: bool, d: &DryRun) {
+    if json {
+        let mut out = serde_json::to_value(d).expect("a dry run serialises");
+        out.as_object_mut().expect("an object").insert("error".into(), Value::Null);
+        say!("{out}");
+        return;
+    }
+    say!(
+        "would send {} contacts in {} requests ({} rows in the file: {} rejected here, {} superseded by a later duplicate)",
+        d.contacts,
+        d.requests,
+        d.rows,
+        d.rejected,
+        d.superseded
+    );
+    say!("matched on: {}", d.dedupe_on);
+    say!("overwritten: {}", if d.overwritten.is_empty() { "nothing".into() } else { d.overwritten.join(", ") });
+    if !d.custom_fields.is_empty() {
+        let ids: Vec<String> = d.custom_fields.iter().map(i64::to_string).collect();
+        say!("custom fields overwritten: {}", ids.join(", "));
+    }
+    say!("left as they are: {}", d.kept.join(", "));
+    if !d.add_to_segments.is_empty() {
+        say!("added to segments: {}", d.add_to_segments.join(", "));
+    }
+    if !d.remove_from_segments.is_empty() {
+        say!("removed from segments: {}", d.remove_from_segments.join(", "));
+    }
+    if d.restore_deleted {
+        say!("contacts deleted in Yespo are restored");
+    }
+    for s in &d.side_effects {
+        say!("yespo: {s}");
+    }
+    for w in &d.warnings {
+        say!("warning: {w}");
+    }
+    for b in &d.blockers {
+        say!("before uploading: {b}");
+    }
+    if let Some(r) = &d.rights {
+        say!("rights: {r}");
     }
 }

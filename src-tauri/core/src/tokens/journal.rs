@@ -154,8 +154,10 @@ fn db_error(e: rusqlite::Error) -> AppError {
     AppError::internal(format!("the upload journal could not be used: {e}"))
 }
 
+/// UTC to the second (`2026-12-01T10:00:00Z`), as the history shows it.
 fn now() -> String {
-    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    let t = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 const SCHEMA_VERSION: i64 = 1;
