@@ -110,6 +110,7 @@ pub(crate) struct Failure {
 }
 
 fn main() -> ExitCode {
+    flat_memory();
     let cli = Cli::parse();
     match cli.command {
         Command::Tokens(TokensCommand::Validate(args)) => validate(args),
@@ -117,6 +118,18 @@ fn main() -> ExitCode {
         Command::Tokens(TokensCommand::Upload(args)) => upload::upload(args),
         Command::Tokens(TokensCommand::History(args)) => upload::history(args),
         Command::Tokens(TokensCommand::Status(args)) => upload::status(args),
+    }
+}
+
+/// glibc raises its mmap threshold each time a big block (a 1.5 MB request body, a 1 MB read
+/// block) is freed, after which such blocks come from the heap and fragment it: an upload of a
+/// million rows then peaks near 200 MB instead of 66 MB. A fixed threshold (which also turns
+/// the raising off) keeps big blocks in their own mappings, returned to the system when freed.
+fn flat_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tunable of the C allocator, before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
     }
 }
 

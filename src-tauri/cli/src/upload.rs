@@ -61,6 +61,9 @@ pub struct UploadArgs {
 
 #[derive(Args)]
 pub struct HistoryArgs {
+    /// Delete this job (with its batches and row outcomes) first; may be repeated.
+    #[arg(long, value_name = "JOB")]
+    delete: Vec<i64>,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
@@ -427,6 +430,11 @@ fn check(file: &TokenFile, choices: &tokens::Choices, watching: bool) -> Result<
 
 pub fn history(args: HistoryArgs) -> ExitCode {
     let jobs = profile().and_then(|p| journal(&p)).and_then(|j| {
+        for job in &args.delete {
+            if !j.delete_job(*job).map_err(|e| e.message)? {
+                return Err(format!("No upload job {job}"));
+            }
+        }
         let records = j.history().map_err(|e| e.message)?;
         records
             .into_iter()

@@ -152,6 +152,13 @@ async fn an_upload_confirms_every_row_and_history_and_status_show_it() {
     assert_eq!(history["jobs"][0]["state"], "finished");
     let status = one_object(&cli.run(&["tokens", "status", "1", "--json"]).await);
     assert_eq!(status["batches"]["confirmed"].as_u64(), Some(3), "{status}");
+    let report = dir.path().join("report.csv");
+    let status = cli.run(&["tokens", "status", "1", "--report", report.to_str().unwrap(), "--json"]).await;
+    assert_eq!(one_object(&status)["reportRows"].as_u64(), Some(0), "every row was confirmed");
+
+    let deleted = one_object(&cli.run(&["tokens", "history", "--delete", "1", "--json"]).await);
+    assert_eq!(deleted["jobs"].as_array().map(Vec::len), Some(0), "{deleted}");
+    assert_eq!(code(&cli.run(&["tokens", "history", "--delete", "1", "--json"]).await), 2, "no job 1 any more");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -159,7 +159,7 @@ async fn ten_thousand_contacts_are_found_with_their_tokens_and_other_fields_stay
     assert_eq!(report.requests, 4);
 
     // Progress: throttled counters plus every state change, ending with the job's.
-    let seen = seen.lock().unwrap();
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
     assert_eq!(seen.last().unwrap().state, JobState::Finished);
     assert_eq!(seen.last().unwrap().confirmed, 10_000);
     let confirmations = seen.iter().filter(|p| p.batch.is_some_and(|b| b.state == BatchState::Confirmed)).count();
@@ -492,4 +492,31 @@ async fn the_report_lists_every_row_that_was_not_confirmed_with_why() {
     );
     assert!(rows[2].contains(",104,rejected,") || rows.iter().any(|r| r.contains(",rejected,")), "{text}");
     assert_eq!(rows.iter().filter(|r| r.contains(",rejected,")).count(), 3, "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_runs_once_at_a_time() {
+    let sandbox = sandbox(0, |k| k.import_speed = 3_000).await;
+    let client = key_client(&sandbox, Right::FullAccess);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_tokens(dir.path(), "tokens.csv", 6_000, &[]);
+    let journal_path = dir.path().join("uploads.sqlite");
+    let src = source(&path);
+    let settings = src.validation.summary.settings.clone();
+    let job = upload::create_job(&Journal::open(&journal_path).unwrap(), &src, &settings, "demo").unwrap();
+    let first = {
+        let (journal_path, client, src) = (journal_path.clone(), client.clone(), src.clone());
+        tokio::spawn(async move {
+            upload::run(&journal_path, job, client, src, fast(), recorder().0, CancellationToken::new()).await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let second =
+        upload::run(&journal_path, job, client.clone(), src.clone(), fast(), recorder().0, CancellationToken::new())
+            .await
+            .unwrap_err();
+    assert!(second.message.contains("is being uploaded right now"), "{}", second.message);
+    let report = first.await.unwrap().unwrap();
+    assert_eq!(report.counts.confirmed, 6_000);
+    assert_eq!(sandbox.bulk_requests().len(), 2, "the second run sent nothing");
 }

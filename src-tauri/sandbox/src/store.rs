@@ -397,21 +397,19 @@ pub fn parse_contact(store: &Store, v: &Value) -> Result<Contact, String> {
             return Err("externalCustomerId is longer than 100 characters".into());
         }
     }
-    let channels = match obj.get("channels") {
-        Some(Value::Array(a)) => a.clone(),
-        Some(Value::Object(_)) => vec![obj["channels"].clone()],
-        None | Some(Value::Null) => Vec::new(),
+    // One element may come as a bare object (the one-or-many quirk); read in place, not copied.
+    let channels: &[Value] = match obj.get("channels") {
+        Some(Value::Array(a)) => a,
+        Some(one @ Value::Object(_)) => std::slice::from_ref(one),
+        None | Some(Value::Null) => &[],
         Some(_) => return Err("channels must be a list".into()),
     };
     if channels.is_empty() {
         return Err("channels: at least one channel is required".into());
     }
-    let mut per_kind: HashMap<String, usize> = HashMap::new();
     for (i, ch) in channels.iter().enumerate() {
         let ch = parse_channel(ch).map_err(|e| format!("channels[{i}]: {e}"))?;
-        let n = per_kind.entry(ch.kind.clone()).or_default();
-        *n += 1;
-        if *n > 2 {
+        if c.channels.iter().filter(|x| x.kind == ch.kind).count() >= 2 {
             return Err(format!("channels: more than two channels of type {}", ch.kind));
         }
         c.channels.push(ch);
@@ -425,10 +423,10 @@ pub fn parse_contact(store: &Store, v: &Value) -> Result<Contact, String> {
             postcode: opt_string(a.get("postcode")),
         });
     }
-    let fields = match obj.get("fields") {
-        Some(Value::Array(a)) => a.clone(),
-        Some(Value::Object(_)) => vec![obj["fields"].clone()],
-        _ => Vec::new(),
+    let fields: &[Value] = match obj.get("fields") {
+        Some(Value::Array(a)) => a,
+        Some(one @ Value::Object(_)) => std::slice::from_ref(one),
+        _ => &[],
     };
     for (i, f) in fields.iter().enumerate() {
         let id = f.get("id").and_then(lenient_i64).ok_or(format!("fields[{i}]: id must be a number"))?;

@@ -178,3 +178,55 @@ async fn a_failing_import_ends_in_error_and_a_slow_one_is_seen_importing() {
     assert_eq!(mid["status"], "IMPORTING", "at 500 contacts/s a 1000-contact import takes about 2 s: {mid}");
     assert_eq!(wait_finished(&api, &session).await["status"], "FINISHED");
 }
+
+#[tokio::test]
+async fn an_empty_request_is_refused_before_anything_and_only_with_the_right_is_it_a_400() {
+    let sandbox = sandbox(10, |_| {}).await;
+    let full = Api::with_key(&sandbox, Right::FullAccess);
+    let empty = json!({"dedupeOn": "push", "contacts": []});
+    let a = full.post("v1/contacts", &empty).await;
+    assert_eq!(a.status, 400, "{}", a.text);
+    assert!(a.text.contains("contacts must not be empty"), "{}", a.text);
+    // Without the right to update contacts the same request is a 403: a rights probe that
+    // changes nothing either way.
+    let events = Api::with_key(&sandbox, Right::Events);
+    assert_eq!(events.post("v1/contacts", &empty).await.status, 403);
+    assert!(sandbox.bulk_requests().is_empty(), "neither reached an import");
+}
+
+#[tokio::test]
+async fn import_fail_next_fails_exactly_that_many_imports_and_every_request_is_logged() {
+    let sandbox = sandbox(10, |k| k.import_fail_next = 1).await;
+    let api = Api::with_key(&sandbox, Right::FullAccess);
+    let mut statuses = Vec::new();
+    for i in 0..3 {
+        let a =
+            api.post("v1/contacts", &json!({"dedupeOn": "externalCustomerId", "contacts": [token_contact(i)]})).await;
+        let session = a.json()["asyncSessionId"].as_str().unwrap().to_string();
+        statuses.push(wait_finished(&api, &session).await["status"].as_str().unwrap().to_string());
+    }
+    assert_eq!(statuses, ["ERROR", "FINISHED", "FINISHED"]);
+    assert_eq!(sandbox.knobs().import_fail_next, 0);
+    let log = sandbox.bulk_requests();
+    assert_eq!(log.len(), 3);
+    assert_eq!(log[1].first_key.as_deref(), Some("imp-000001"));
+    assert_eq!(log[1].contacts, 1);
+}
+
+#[tokio::test]
+async fn a_dropped_answer_may_come_after_the_request_took_effect() {
+    let sandbox = sandbox(0, |k| k.drop_rate = 1.0).await;
+    let api = Api::with_key(&sandbox, Right::FullAccess);
+    let url = format!("{}/api/v1/contacts", sandbox.base_url());
+    for i in 0..20 {
+        let body = json!({"dedupeOn": "externalCustomerId", "contacts": [token_contact(i)]});
+        let sent = http().post(&url).header("Authorization", &api.auth).json(&body).send().await;
+        let answered = match sent {
+            Ok(r) => r.text().await.is_ok(),
+            Err(_) => false,
+        };
+        assert!(!answered, "every answer is dropped");
+    }
+    let applied = sandbox.bulk_requests().len();
+    assert!((3..=17).contains(&applied), "about half took effect before the drop: {applied} of 20");
+}

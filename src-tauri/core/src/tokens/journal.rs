@@ -393,14 +393,23 @@ impl Journal {
     ) -> Result<(), AppError> {
         let tx = self.conn.transaction().map_err(db_error)?;
         {
+            // A confirmed row's earlier words (not sent, unconfirmed, failed) go, in one sweep: a
+            // batch's rows are a range, in which only rejected and superseded rows are not its own.
+            if let (Some(first), Some(last)) =
+                (confirmed.iter().map(|c| c.0).min(), confirmed.iter().map(|c| c.0).max())
+            {
+                tx.execute(
+                    "DELETE FROM outcomes WHERE job_id = ?1 AND row BETWEEN ?2 AND ?3
+                       AND outcome IN ('not_sent', 'unconfirmed', 'failed')",
+                    params![job, first as i64, last as i64],
+                )
+                .map_err(db_error)?;
+            }
             let mut confirm = tx
                 .prepare_cached("INSERT OR REPLACE INTO confirmed (job_id, row, contact_id) VALUES (?1, ?2, ?3)")
                 .map_err(db_error)?;
-            let mut unsay =
-                tx.prepare_cached("DELETE FROM outcomes WHERE job_id = ?1 AND row = ?2").map_err(db_error)?;
             for (row, contact) in confirmed {
                 confirm.execute(params![job, *row as i64, contact]).map_err(db_error)?;
-                unsay.execute(params![job, *row as i64]).map_err(db_error)?;
             }
             let mut say = tx
                 .prepare_cached(
@@ -674,6 +683,37 @@ mod tests {
         assert!(j.delete_job(id).unwrap());
         assert!(j.batches(id).unwrap().is_empty(), "batches go with their job");
         assert!(j.outcomes(id).unwrap().is_empty());
+    }
+
+    #[test]
+    fn settling_moves_rows_between_confirmed_and_the_other_outcomes_and_the_counts_add_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("uploads.sqlite")).unwrap();
+        let id = j.create_job(&NewJob { rows: 5, ..job() }).unwrap();
+        j.plan_batch(id, 0, 2, 6, 5).unwrap();
+        j.batch_sent(id, 0, "s-1", "[]").unwrap();
+        assert_eq!(j.batch_keys(id, 0).unwrap().as_deref(), Some("[]"));
+        let unconfirmed: Vec<OutcomeRow> = (0..5).map(|r| (r, r + 2, RowOutcome::Unconfirmed, None)).collect();
+        j.settle_batch(id, 0, BatchState::Unknown, Some("later"), &[], &unconfirmed).unwrap();
+        assert!(j.batch_keys(id, 0).unwrap().is_some(), "an unknown batch keeps its keys for a re-check");
+        let counts = j.counts(id).unwrap();
+        assert_eq!((counts.unconfirmed, counts.unaccounted), (5, 0));
+        // The re-check: four confirmed, one failed; the earlier words on those rows go.
+        j.settle_batch(
+            id,
+            0,
+            BatchState::Confirmed,
+            None,
+            &[(0, Some(10)), (1, Some(11)), (2, None), (3, Some(13))],
+            &[(4, 6, RowOutcome::Failed, Some("no".into()))],
+        )
+        .unwrap();
+        let counts = j.counts(id).unwrap();
+        assert_eq!((counts.confirmed, counts.failed, counts.unconfirmed), (4, 1, 0));
+        assert_eq!(counts.accounted(), counts.rows);
+        assert_eq!(j.range_counts(id, 0, 4).unwrap(), (4, 1));
+        assert_eq!(j.confirmed(id).unwrap()[1], (1, Some(11)));
+        assert!(j.batch_keys(id, 0).unwrap().is_none(), "a settled batch drops its keys");
     }
 
     #[test]

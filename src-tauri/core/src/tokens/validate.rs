@@ -220,7 +220,11 @@ pub fn validate(
     finish(file, checker, tally, &file_settings, content)
 }
 
-/// Splits on one thread, checks on `workers` threads, counts in order on this thread.
+/// A Yespo body's settings keys with their raw JSON values.
+type SettingsKeys = Vec<(String, Vec<u8>)>;
+
+/// Splits on one thread, checks on `workers` threads, counts in order on this thread; returns
+/// the settings keys and the content fingerprint.
 fn parallel(
     mut splitter: Blocks,
     file: &TokenFile,
@@ -229,7 +233,7 @@ fn parallel(
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
     total_bytes: u64,
-) -> Result<(Vec<(String, Vec<u8>)>, String), ReadError> {
+) -> Result<(SettingsKeys, String), ReadError> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
     std::thread::scope(|scope| {
         let (chunk_tx, chunk_rx) = sync_channel::<(u64, Chunk)>(workers * 2);
@@ -270,7 +274,7 @@ fn parallel(
         }
         drop(out_tx);
         // The splitter runs on its own thread so counting never waits on the disk.
-        let splitter_thread = scope.spawn(move || -> Result<(Vec<(String, Vec<u8>)>, String), ReadError> {
+        let splitter_thread = scope.spawn(move || -> Result<(SettingsKeys, String), ReadError> {
             let mut seq = 0;
             while let Some(chunk) = splitter.next_chunk()? {
                 if cancel.load(Ordering::Relaxed) {

@@ -56,27 +56,39 @@ fn loose(key: &str) -> String {
     }
 }
 
-/// Finds a batch's rows by the key Yespo names them by.
-struct KeyIndex {
-    exact: HashMap<String, Vec<usize>>,
-    loose: HashMap<String, Vec<usize>>,
+/// Finds a batch's rows by the key Yespo names them by: exactly, else in the looser form (built
+/// on the first miss only; Yespo echoes what it was sent).
+struct KeyIndex<'a> {
+    keys: &'a [RowKey],
+    exact: HashMap<&'a str, Vec<usize>>,
+    loose: std::cell::OnceCell<HashMap<String, Vec<usize>>>,
 }
 
-impl KeyIndex {
-    fn new(keys: &[RowKey]) -> KeyIndex {
-        let mut exact: HashMap<String, Vec<usize>> = HashMap::with_capacity(keys.len());
-        let mut loose_map: HashMap<String, Vec<usize>> = HashMap::with_capacity(keys.len());
+impl<'a> KeyIndex<'a> {
+    fn new(keys: &'a [RowKey]) -> KeyIndex<'a> {
+        let mut exact: HashMap<&str, Vec<usize>> = HashMap::with_capacity(keys.len());
         for (i, k) in keys.iter().enumerate() {
             if let Some(key) = &k.key {
-                exact.entry(key.clone()).or_default().push(i);
-                loose_map.entry(loose(key)).or_default().push(i);
+                exact.entry(key.as_str()).or_default().push(i);
             }
         }
-        KeyIndex { exact, loose: loose_map }
+        KeyIndex { keys, exact, loose: std::cell::OnceCell::new() }
     }
 
     fn find(&self, key: &str) -> &[usize] {
-        self.exact.get(key).or_else(|| self.loose.get(&loose(key))).map_or(&[], Vec::as_slice)
+        if let Some(rows) = self.exact.get(key) {
+            return rows;
+        }
+        let by_loose = self.loose.get_or_init(|| {
+            let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, k) in self.keys.iter().enumerate() {
+                if let Some(key) = &k.key {
+                    map.entry(loose(key)).or_default().push(i);
+                }
+            }
+            map
+        });
+        by_loose.get(&loose(key)).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -162,7 +174,7 @@ pub struct Ctx {
     /// Stops sending: the user's cancel, or an interruption.
     stop: CancellationToken,
     interruption: Mutex<Option<AppError>>,
-    send_slots: Semaphore,
+    send_slots: Arc<Semaphore>,
     pending: Arc<Semaphore>,
     tracker: Arc<Tracker>,
 }
@@ -182,7 +194,7 @@ impl Ctx {
             job,
             client,
             journal: Mutex::new(journal),
-            send_slots: Semaphore::new(options.concurrency.max(1)),
+            send_slots: Arc::new(Semaphore::new(options.concurrency.max(1))),
             pending: Arc::new(Semaphore::new(options.max_pending.max(options.concurrency).max(1))),
             settings,
             options,
@@ -218,6 +230,12 @@ impl Ctx {
     /// A place among the batches in memory (sending or waiting for confirmation).
     pub async fn pending_slot(&self) -> OwnedSemaphorePermit {
         self.pending.clone().acquire_owned().await.expect("the semaphore is never closed")
+    }
+
+    /// A request slot. Taken before a batch's task starts, so at most `concurrency` batches hold
+    /// their contacts at once (the reader waits meanwhile), whatever the number pending.
+    pub async fn send_slot(&self) -> OwnedSemaphorePermit {
+        self.send_slots.clone().acquire_owned().await.expect("the semaphore is never closed")
     }
 
     /// Records the rows a batch carries that are not sent (rejected, superseded).
@@ -282,6 +300,7 @@ impl Ctx {
         batch: Batch,
         session: Option<String>,
         _permit: OwnedSemaphorePermit,
+        mut send_slot: Option<OwnedSemaphorePermit>,
     ) -> AppResult<()> {
         let n = batch.contacts.len();
         let keys: Vec<RowKey> = batch
@@ -309,9 +328,12 @@ impl Ctx {
             if self.stop.is_cancelled() {
                 return self.settle_not_sent(index, &keys);
             }
-            let permit = tokio::select! {
-                p = self.send_slots.acquire() => p.expect("the semaphore is never closed"),
-                _ = self.stop.cancelled() => return self.settle_not_sent(index, &keys),
+            let permit = match send_slot.take() {
+                Some(p) => p,
+                None => tokio::select! {
+                    p = self.send_slot() => p,
+                    _ = self.stop.cancelled() => return self.settle_not_sent(index, &keys),
+                },
             };
             let attempt = self.journal().batch_sending(self.job, index)?;
             self.change(index, BatchState::Sending, n);
@@ -505,4 +527,82 @@ fn stops_the_job(e: &AppError) -> bool {
             | ErrorCode::KeychainUnavailable
             | ErrorCode::Cancelled
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yespo::models::DedupeMapping;
+
+    fn keys() -> Vec<RowKey> {
+        [(0, 2, "ext-1"), (1, 3, "+380 (50) 123-45-67"), (4, 6, "Anna@Example.com"), (5, 7, "ext-4")]
+            .into_iter()
+            .map(|(row, line, key)| RowKey { row, line, key: Some(key.into()) })
+            .collect()
+    }
+
+    fn mapping(pairs: &[(&str, i64)]) -> Vec<DedupeMapping> {
+        pairs.iter().map(|(v, id)| DedupeMapping { dedupe_value: Some(v.to_string()), contact_id: Some(*id) }).collect()
+    }
+
+    #[test]
+    fn a_finished_import_confirms_rows_by_the_key_yespo_echoes_even_normalised() {
+        let status = ImportSessionStatus {
+            status: Some("FINISHED".into()),
+            mapping: mapping(&[("ext-1", 11), ("380501234567", 12), ("anna@example.com", 13)]),
+            ..ImportSessionStatus::default()
+        };
+        let failed = HashMap::from([(3, "bad device".to_string())]);
+        let (state, error, confirmed, outcomes) = settle_status(&keys(), &failed, &status, DedupeOn::Email);
+        assert_eq!((state, error), (BatchState::Confirmed, None));
+        assert_eq!(confirmed, vec![(0, Some(11)), (1, Some(12)), (4, Some(13))]);
+        assert_eq!(outcomes, vec![(5, 7, RowOutcome::Failed, Some("Yespo: bad device".into()))]);
+    }
+
+    #[test]
+    fn a_row_missing_from_the_mapping_failed_and_no_mapping_at_all_is_taken_at_its_word() {
+        let partial = ImportSessionStatus {
+            status: Some("FINISHED".into()),
+            mapping: mapping(&[("ext-1", 11)]),
+            ..ImportSessionStatus::default()
+        };
+        let (_, _, confirmed, outcomes) = settle_status(&keys(), &HashMap::new(), &partial, DedupeOn::Email);
+        assert_eq!(confirmed.len(), 1);
+        assert_eq!(outcomes.len(), 3);
+        assert!(outcomes
+            .iter()
+            .all(|o| o.2 == RowOutcome::Failed && o.3.as_deref().unwrap().contains("without this contact")));
+        let bare = ImportSessionStatus { status: Some("FINISHED".into()), ..ImportSessionStatus::default() };
+        let (_, _, confirmed, outcomes) = settle_status(&keys(), &HashMap::new(), &bare, DedupeOn::Email);
+        assert_eq!((confirmed.len(), outcomes.len()), (4, 0));
+        assert!(confirmed.iter().all(|c| c.1.is_none()));
+    }
+
+    #[test]
+    fn an_import_in_error_fails_every_row_with_yespos_description() {
+        let status = ImportSessionStatus {
+            status: Some("ERROR".into()),
+            description: Some("disk full".into()),
+            ..ImportSessionStatus::default()
+        };
+        let (state, error, confirmed, outcomes) = settle_status(&keys(), &HashMap::new(), &status, DedupeOn::Email);
+        assert_eq!(state, BatchState::Failed);
+        assert!(error.unwrap().contains("disk full"));
+        assert!(confirmed.is_empty());
+        assert_eq!(outcomes.iter().map(|o| o.0).collect::<Vec<_>>(), vec![0, 1, 4, 5]);
+    }
+
+    #[test]
+    fn the_key_is_the_external_id_first_then_the_dedupe_value() {
+        let mut c = Contact::default();
+        c.channels.push(crate::yespo::models::Channel {
+            kind: Some("mobilepush".into()),
+            value: Some("tok".into()),
+            ..Default::default()
+        });
+        assert_eq!(key_of(&c, DedupeOn::Push, None).as_deref(), Some("tok"));
+        assert_eq!(key_of(&c, DedupeOn::Email, None), None);
+        c.external_customer_id = Some("x-1".into());
+        assert_eq!(key_of(&c, DedupeOn::Push, None).as_deref(), Some("x-1"));
+    }
 }

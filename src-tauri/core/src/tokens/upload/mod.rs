@@ -230,6 +230,7 @@ pub async fn run(
     cancel: CancellationToken,
 ) -> AppResult<RunReport> {
     let started = Instant::now();
+    let _running = RunLock::take(journal_path, job)?;
     let journal = Journal::open(journal_path)?;
     let record = journal.job(job)?.ok_or_else(|| AppError::not_found(format!("No upload job {job}")))?;
     let (_, settings) = job_setup(&record)?;
@@ -242,8 +243,8 @@ pub async fn run(
     tracker.set_state(JobState::Running);
     let ctx = Arc::new(Ctx::new(job, client, journal, settings, options, cancel, tracker.clone()));
 
-    // The batches are read on a thread of their own, two ahead.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Batch, AppError>>(2);
+    // The batches are read on a thread of their own, one ahead.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Batch, AppError>>(1);
     let reader = {
         let (file, validation) = (source.file.clone(), source.validation.clone());
         std::thread::spawn(move || {
@@ -284,12 +285,13 @@ pub async fn run(
             Some((BatchState::Sent | BatchState::Unknown, Some(session))) => {
                 let permit = ctx.pending_slot().await;
                 let ctx = ctx.clone();
-                tasks.spawn(async move { ctx.deliver(i, batch, Some(session), permit).await });
+                tasks.spawn(async move { ctx.deliver(i, batch, Some(session), permit, None).await });
             }
             _ => {
                 let permit = ctx.pending_slot().await;
+                let send = ctx.send_slot().await;
                 let ctx = ctx.clone();
-                tasks.spawn(async move { ctx.deliver(i, batch, None, permit).await });
+                tasks.spawn(async move { ctx.deliver(i, batch, None, permit, Some(send)).await });
             }
         }
         tracker.tick();
@@ -372,6 +374,41 @@ pub async fn recheck(journal_path: &Path, job: i64, client: &YespoClient) -> App
     let counts = journal.counts(job)?;
     journal.set_job_state(job, record.state, Some(&counts_json(&counts)))?;
     Ok(counts)
+}
+
+/// One run of a job at a time, across processes (the app and the CLI share the journal): an OS
+/// file lock next to the journal, let go when the run ends or its process dies, even by SIGKILL.
+struct RunLock {
+    file: std::fs::File,
+    path: PathBuf,
+}
+
+impl RunLock {
+    fn take(journal_path: &Path, job: i64) -> AppResult<RunLock> {
+        let path = journal_path.with_extension(format!("job-{job}.lock"));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| AppError::internal(format!("could not open {}: {e}", path.display())))?;
+        match file.try_lock() {
+            Ok(()) => Ok(RunLock { file, path }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(AppError::validation(format!(
+                "Job {job} is being uploaded right now (by the app or another command): wait for it or cancel it there."
+            ))),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(AppError::internal(format!("could not lock {}: {e}", path.display())))
+            }
+        }
+    }
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
 }
 
 /// A shared journal for the tasks of one run (rusqlite connections are not shared across
