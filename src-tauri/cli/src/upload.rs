@@ -505,7 +505,11 @@ async fn status_async(args: StatusArgs) -> ExitCode {
     }
     let mut written = None;
     if let Some(out) = &args.report {
-        match report_for(&journal, args.job, out) {
+        let full = report_for(&journal, args.job, out).or_else(|why| {
+            eprintln!("the report has lines, outcomes and reasons only: {why}");
+            report::write_csv_from_journal(&journal, args.job, out).map_err(|e| e.message)
+        });
+        match full {
             Ok(n) => written = Some(n),
             Err(e) => return cannot_run(json, Some(args.job), &e),
         }

@@ -238,6 +238,14 @@ async fn ctrl_c_cancels_cleanly_a_changed_file_is_refused_and_resume_finishes() 
     let r = one_object(&refused);
     assert!(r["error"].as_str().unwrap().contains("changed since job 1"), "{r}");
 
+    // The report of the stopped job still comes, from the journal alone.
+    let report = dir.path().join("report.csv");
+    let status = cli.run(&["tokens", "status", "1", "--report", report.to_str().unwrap(), "--json"]).await;
+    assert_eq!(code(&status), 0);
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.trim_start_matches('\u{feff}').starts_with("line,outcome,reason"), "{text}");
+    assert!(String::from_utf8_lossy(&status.stderr).contains("lines, outcomes and reasons only"));
+
     std::fs::write(&path, original).unwrap();
     let out = cli.run(&cli.upload_args(file, &["--resume"])).await;
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));

@@ -284,7 +284,7 @@ async fn a_fault_storm_loses_no_row_and_yespo_holds_each_contact_once() {
     assert_eq!(report.state, JobState::Finished, "{report:?}");
     assert_eq!((c.rows, c.rejected, c.superseded), (30_005, 3, 2), "{c:?}");
     assert_eq!((c.unconfirmed, c.not_sent), (0, 0), "{c:?}");
-    assert!(report.requests > 10, "some requests were sent again: {}", report.requests);
+    assert!(report.requests >= 10, "{}", report.requests);
     assert!(
         s.sandbox.token_requests("refresh_token") > refreshes_before,
         "the token expired and was refreshed mid-upload"
@@ -295,6 +295,7 @@ async fn a_fault_storm_loses_no_row_and_yespo_holds_each_contact_once() {
     let journal = Journal::open(&journal_path).unwrap();
     let batches = journal.batches(job).unwrap();
     assert_eq!(batches.len(), 10);
+    assert_eq!(batches.iter().map(|b| b.attempts as u64).sum::<u64>(), report.requests, "every request recorded");
     let failed_batches: Vec<_> = batches.iter().filter(|b| b.state == BatchState::Failed).collect();
     assert!(failed_batches.len() <= 1, "{failed_batches:?}");
     assert_eq!(c.failed, failed_batches.iter().map(|b| b.contacts).sum::<u64>(), "{c:?}");
@@ -519,4 +520,30 @@ async fn a_job_runs_once_at_a_time() {
     let report = first.await.unwrap().unwrap();
     assert_eq!(report.counts.confirmed, 6_000);
     assert_eq!(sandbox.bulk_requests().len(), 2, "the second run sent nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_every_answer_is_lost_the_job_sends_again_and_yespo_still_holds_each_contact_once() {
+    let sandbox = sandbox(0, |k| k.drop_rate = 1.0).await;
+    let client = key_client(&sandbox, Right::FullAccess);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_tokens(dir.path(), "tokens.csv", 6_000, &[]);
+    let journal_path = dir.path().join("uploads.sqlite");
+    // The network comes back after a while; half the lost answers were to requests that took effect.
+    let heal = {
+        let url = format!("{}/__sandbox/knobs", sandbox.base_url());
+        let knobs = yespo_sandbox::Knobs { drop_rate: 0.0, ..sandbox.knobs() };
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(800)).await;
+            http().put(url).json(&knobs).send().await.unwrap();
+        })
+    };
+    let (job, report) =
+        upload_file(&journal_path, &path, &client, fast(), recorder().0, CancellationToken::new()).await;
+    heal.await.unwrap();
+    assert_eq!((report.state, report.counts.confirmed), (JobState::Finished, 6_000), "{report:?}");
+    let batches = Journal::open(&journal_path).unwrap().batches(job).unwrap();
+    assert!(batches.iter().all(|b| b.attempts > 1), "each batch was sent again: {batches:?}");
+    assert!(sandbox.bulk_requests().len() > 2, "some lost answers had taken effect");
+    assert_eq!(total(&client).await, 6_000, "each contact once");
 }

@@ -92,3 +92,22 @@ pub fn write_csv(journal: &Journal, job: i64, source: &UploadSource, out: &Path)
     )?;
     Ok(written)
 }
+
+/// The same report without the file (gone, or changed since): each row not confirmed with its
+/// line, outcome and reason only. Returns the rows written.
+pub fn write_csv_from_journal(journal: &Journal, job: i64, out: &Path) -> AppResult<u64> {
+    let io = |e: std::io::Error| AppError::internal(format!("could not write {}: {e}", out.display()));
+    let mut w = std::io::BufWriter::new(std::fs::File::create(out).map_err(io)?);
+    std::io::Write::write_all(&mut w, b"\xef\xbb\xbf").map_err(io)?;
+    let mut csv = csv::Writer::from_writer(w);
+    let csv_error = |e: csv::Error| AppError::internal(format!("could not write {}: {e}", out.display()));
+    csv.write_record(["line", "outcome", "reason"]).map_err(csv_error)?;
+    let mut written = 0;
+    for (_, line, outcome, reason) in journal.outcomes(job)? {
+        csv.write_record([line.to_string(), outcome.as_str().to_string(), reason.unwrap_or_default()])
+            .map_err(csv_error)?;
+        written += 1;
+    }
+    csv.flush().map_err(io)?;
+    Ok(written)
+}
