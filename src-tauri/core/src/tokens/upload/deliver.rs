@@ -26,6 +26,10 @@ pub struct RowKey {
     pub line: u64,
     #[serde(rename = "k")]
     pub key: Option<String>,
+    /// Why Yespo refused the contact when it answered the request (`failedContacts`); kept with
+    /// the key so a resume or a re-check reports Yespo's own reason.
+    #[serde(rename = "e", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// The key Yespo matches a contact on, and echoes as `dedupeValue`: its `externalCustomerId`
@@ -92,15 +96,19 @@ impl<'a> KeyIndex<'a> {
     }
 }
 
+/// The rows Yespo refused when it answered the request, by position in `keys`, with why.
+fn refused(keys: &[RowKey]) -> HashMap<usize, String> {
+    keys.iter().enumerate().filter_map(|(i, k)| k.error.clone().map(|e| (i, e))).collect()
+}
+
 /// How a finished (or failed) import session settles a batch's rows: its new state, the error,
-/// the confirmed rows and the others' outcomes. `failed` holds the rows Yespo refused when the
-/// request was answered (`failedContacts`), by position in `keys`.
+/// the confirmed rows and the others' outcomes. Rows Yespo refused when it answered the request
+/// (`RowKey::error`) fail with its reason.
 pub fn settle_status(
     keys: &[RowKey],
-    failed: &HashMap<usize, String>,
     status: &ImportSessionStatus,
-    _dedupe: DedupeOn,
 ) -> (BatchState, Option<String>, Vec<ConfirmedRow>, Vec<OutcomeRow>) {
+    let failed = refused(keys);
     let mut outcomes: Vec<OutcomeRow> = failed
         .iter()
         .map(|(i, why)| (keys[*i].row, keys[*i].line, RowOutcome::Failed, Some(format!("Yespo: {why}"))))
@@ -288,6 +296,12 @@ impl Ctx {
         r
     }
 
+    /// The rows' keys a sent batch left in the journal, if readable.
+    fn kept_keys(&self, index: u64) -> Option<Vec<RowKey>> {
+        let text = self.journal().batch_keys(self.job, index).ok()??;
+        serde_json::from_str(&text).ok()
+    }
+
     fn change(&self, index: u64, state: BatchState, contacts: usize) {
         self.tracker.batch(BatchChange { index, state, contacts: contacts as u64 });
     }
@@ -303,7 +317,7 @@ impl Ctx {
         mut send_slot: Option<OwnedSemaphorePermit>,
     ) -> AppResult<()> {
         let n = batch.contacts.len();
-        let keys: Vec<RowKey> = batch
+        let mut keys: Vec<RowKey> = batch
             .contacts
             .iter()
             .zip(batch.rows.iter().zip(&batch.lines))
@@ -311,13 +325,18 @@ impl Ctx {
                 row: *row,
                 line: *line,
                 key: key_of(c, self.settings.dedupe_on, self.settings.field_id),
+                error: None,
             })
             .collect();
         if let Some(session) = session {
+            // The keys the earlier run kept carry the contacts Yespo refused when it answered.
+            if let Some(kept) = self.kept_keys(index).filter(|k| k.len() == keys.len()) {
+                keys = kept;
+            }
             Tracker::add(&self.tracker.sent, n as u64);
             match self.poll(&session, true).await {
-                Poll::Done(status) => return self.settle(index, &keys, &HashMap::new(), &status),
-                Poll::GaveUp(why) => return self.settle_unknown(index, &keys, &HashMap::new(), &session, &why),
+                Poll::Done(status) => return self.settle(index, &keys, &status),
+                Poll::GaveUp(why) => return self.settle_unknown(index, &keys, &session, &why),
                 // Yespo does not know it: the request never arrived. Send it.
                 Poll::NotFound => Tracker::sub(&self.tracker.sent, n as u64),
             }
@@ -344,17 +363,20 @@ impl Ctx {
             drop(permit);
             match answer {
                 Ok(answer) => {
-                    let index_of = KeyIndex::new(&keys);
-                    let mut failed: HashMap<usize, String> = HashMap::new();
-                    for f in &answer.failed_contacts {
-                        let why = f.error.clone().unwrap_or_else(|| "refused without a reason".into());
-                        let key = key_of(&f.contact, self.settings.dedupe_on, self.settings.field_id);
-                        match key.as_deref().map(|k| index_of.find(k)).filter(|rows| !rows.is_empty()) {
-                            Some(rows) => rows.iter().for_each(|i| {
-                                failed.insert(*i, why.clone());
-                            }),
-                            None => tracing::warn!("Yespo refused a contact this batch cannot name; its row is settled by the import's mapping"),
+                    let mut refused: Vec<(usize, String)> = Vec::new();
+                    {
+                        let index_of = KeyIndex::new(&keys);
+                        for f in &answer.failed_contacts {
+                            let why = f.error.clone().unwrap_or_else(|| "refused without a reason".into());
+                            let key = key_of(&f.contact, self.settings.dedupe_on, self.settings.field_id);
+                            match key.as_deref().map(|k| index_of.find(k)).filter(|rows| !rows.is_empty()) {
+                                Some(rows) => refused.extend(rows.iter().map(|i| (*i, why.clone()))),
+                                None => tracing::warn!("Yespo refused a contact this batch cannot name; its row is settled by the import's mapping"),
+                            }
                         }
+                    }
+                    for (i, why) in refused {
+                        keys[i].error = Some(why);
                     }
                     let Some(session) = answer.async_session_id.filter(|s| !s.trim().is_empty()) else {
                         let why = answer
@@ -366,7 +388,7 @@ impl Ctx {
                             description: Some(why),
                             ..ImportSessionStatus::default()
                         };
-                        return self.settle(index, &keys, &failed, &status);
+                        return self.settle(index, &keys, &status);
                     };
                     // The contacts are no longer needed: free them while the import runs.
                     request.contacts = Vec::new();
@@ -375,15 +397,11 @@ impl Ctx {
                     Tracker::add(&self.tracker.sent, n as u64);
                     self.change(index, BatchState::Sent, n);
                     return match self.poll(&session, false).await {
-                        Poll::Done(status) => self.settle(index, &keys, &failed, &status),
-                        Poll::GaveUp(why) => self.settle_unknown(index, &keys, &failed, &session, &why),
-                        Poll::NotFound => self.settle_unknown(
-                            index,
-                            &keys,
-                            &failed,
-                            &session,
-                            "Yespo does not know the import session",
-                        ),
+                        Poll::Done(status) => self.settle(index, &keys, &status),
+                        Poll::GaveUp(why) => self.settle_unknown(index, &keys, &session, &why),
+                        Poll::NotFound => {
+                            self.settle_unknown(index, &keys, &session, "Yespo does not know the import session")
+                        }
                     };
                 }
                 Err(e) if stops_the_job(&e) => {
@@ -416,7 +434,7 @@ impl Ctx {
                         description: Some(format!("the request was refused: {}", e.message)),
                         ..ImportSessionStatus::default()
                     };
-                    return self.settle(index, &keys, &HashMap::new(), &status);
+                    return self.settle(index, &keys, &status);
                 }
             }
         }
@@ -458,14 +476,8 @@ impl Ctx {
         }
     }
 
-    fn settle(
-        &self,
-        index: u64,
-        keys: &[RowKey],
-        failed: &HashMap<usize, String>,
-        status: &ImportSessionStatus,
-    ) -> AppResult<()> {
-        let (state, error, confirmed, outcomes) = settle_status(keys, failed, status, self.settings.dedupe_on);
+    fn settle(&self, index: u64, keys: &[RowKey], status: &ImportSessionStatus) -> AppResult<()> {
+        let (state, error, confirmed, outcomes) = settle_status(keys, status);
         self.journal().settle_batch(self.job, index, state, error.as_deref(), &confirmed, &outcomes)?;
         Tracker::add(&self.tracker.confirmed, confirmed.len() as u64);
         Tracker::add(&self.tracker.failed, outcomes.len() as u64);
@@ -473,14 +485,8 @@ impl Ctx {
         Ok(())
     }
 
-    fn settle_unknown(
-        &self,
-        index: u64,
-        keys: &[RowKey],
-        failed: &HashMap<usize, String>,
-        session: &str,
-        why: &str,
-    ) -> AppResult<()> {
+    fn settle_unknown(&self, index: u64, keys: &[RowKey], session: &str, why: &str) -> AppResult<()> {
+        let failed = refused(keys);
         let text = format!("sent in import session {session}; {why}: check again later from the history");
         let outcomes: Vec<OutcomeRow> = keys
             .iter()
@@ -537,7 +543,7 @@ mod tests {
     fn keys() -> Vec<RowKey> {
         [(0, 2, "ext-1"), (1, 3, "+380 (50) 123-45-67"), (4, 6, "Anna@Example.com"), (5, 7, "ext-4")]
             .into_iter()
-            .map(|(row, line, key)| RowKey { row, line, key: Some(key.into()) })
+            .map(|(row, line, key)| RowKey { row, line, key: Some(key.into()), error: None })
             .collect()
     }
 
@@ -552,8 +558,11 @@ mod tests {
             mapping: mapping(&[("ext-1", 11), ("380501234567", 12), ("anna@example.com", 13)]),
             ..ImportSessionStatus::default()
         };
-        let failed = HashMap::from([(3, "bad device".to_string())]);
-        let (state, error, confirmed, outcomes) = settle_status(&keys(), &failed, &status, DedupeOn::Email);
+        let mut keys = keys();
+        keys[3].error = Some("bad device".into());
+        // The refusal survives the journal (a resume or a re-check reads the keys back).
+        let keys: Vec<RowKey> = serde_json::from_str(&serde_json::to_string(&keys).unwrap()).unwrap();
+        let (state, error, confirmed, outcomes) = settle_status(&keys, &status);
         assert_eq!((state, error), (BatchState::Confirmed, None));
         assert_eq!(confirmed, vec![(0, Some(11)), (1, Some(12)), (4, Some(13))]);
         assert_eq!(outcomes, vec![(5, 7, RowOutcome::Failed, Some("Yespo: bad device".into()))]);
@@ -566,14 +575,14 @@ mod tests {
             mapping: mapping(&[("ext-1", 11)]),
             ..ImportSessionStatus::default()
         };
-        let (_, _, confirmed, outcomes) = settle_status(&keys(), &HashMap::new(), &partial, DedupeOn::Email);
+        let (_, _, confirmed, outcomes) = settle_status(&keys(), &partial);
         assert_eq!(confirmed.len(), 1);
         assert_eq!(outcomes.len(), 3);
         assert!(outcomes
             .iter()
             .all(|o| o.2 == RowOutcome::Failed && o.3.as_deref().unwrap().contains("without this contact")));
         let bare = ImportSessionStatus { status: Some("FINISHED".into()), ..ImportSessionStatus::default() };
-        let (_, _, confirmed, outcomes) = settle_status(&keys(), &HashMap::new(), &bare, DedupeOn::Email);
+        let (_, _, confirmed, outcomes) = settle_status(&keys(), &bare);
         assert_eq!((confirmed.len(), outcomes.len()), (4, 0));
         assert!(confirmed.iter().all(|c| c.1.is_none()));
     }
@@ -585,7 +594,7 @@ mod tests {
             description: Some("disk full".into()),
             ..ImportSessionStatus::default()
         };
-        let (state, error, confirmed, outcomes) = settle_status(&keys(), &HashMap::new(), &status, DedupeOn::Email);
+        let (state, error, confirmed, outcomes) = settle_status(&keys(), &status);
         assert_eq!(state, BatchState::Failed);
         assert!(error.unwrap().contains("disk full"));
         assert!(confirmed.is_empty());

@@ -346,7 +346,6 @@ fn counts_json(counts: &Counts) -> String {
 pub async fn recheck(journal_path: &Path, job: i64, client: &YespoClient) -> AppResult<Counts> {
     let mut journal = Journal::open(journal_path)?;
     let record = journal.job(job)?.ok_or_else(|| AppError::not_found(format!("No upload job {job}")))?;
-    let (_, settings) = job_setup(&record)?;
     for batch in journal.batches(job)?.into_iter().filter(|b| b.state == BatchState::Unknown) {
         let (Some(session), Some(keys)) = (batch.session_id.clone(), journal.batch_keys(job, batch.index)?) else {
             continue;
@@ -355,8 +354,7 @@ pub async fn recheck(journal_path: &Path, job: i64, client: &YespoClient) -> App
             .map_err(|e| AppError::internal(format!("batch {} has unreadable keys: {e}", batch.index)))?;
         match client.import_status(&session).await {
             Ok(status) if status.is_done() => {
-                let (state, error, confirmed, outcomes) =
-                    deliver::settle_status(&keys, &HashMap::new(), &status, settings.dedupe_on);
+                let (state, error, confirmed, outcomes) = deliver::settle_status(&keys, &status);
                 journal.settle_batch(job, batch.index, state, error.as_deref(), &confirmed, &outcomes)?;
             }
             Ok(_) => {}
@@ -364,8 +362,13 @@ pub async fn recheck(journal_path: &Path, job: i64, client: &YespoClient) -> App
                 let why = format!(
                     "Yespo no longer knows import session {session}: whether these rows were imported is unknown"
                 );
-                let outcomes: Vec<_> =
-                    keys.iter().map(|k| (k.row, k.line, RowOutcome::Unconfirmed, Some(why.clone()))).collect();
+                let outcomes: Vec<_> = keys
+                    .iter()
+                    .map(|k| match &k.error {
+                        Some(e) => (k.row, k.line, RowOutcome::Failed, Some(format!("Yespo: {e}"))),
+                        None => (k.row, k.line, RowOutcome::Unconfirmed, Some(why.clone())),
+                    })
+                    .collect();
                 journal.settle_batch(job, batch.index, BatchState::Unknown, Some(&why), &[], &outcomes)?;
             }
             Err(e) => return Err(e),
