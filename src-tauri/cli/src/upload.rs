@@ -90,18 +90,11 @@ fn cannot_run(json: bool, job: Option<i64>, message: &str) -> ExitCode {
             "job": job, "rows": 0, "confirmed": 0, "rejected": 0, "failed": 0, "superseded": 0,
             "not_sent": 0, "unconfirmed": 0, "requests": 0, "error": message,
         });
-        say(&out.to_string());
+        say!("{out}");
     } else {
         eprintln!("error: {message}");
     }
     ExitCode::from(2)
-}
-
-fn say(line: &str) {
-    let mut out = std::io::stdout().lock();
-    if writeln!(out, "{line}").is_err() {
-        std::process::exit(0);
-    }
 }
 
 fn profile() -> Result<AppPaths, String> {
@@ -181,6 +174,14 @@ fn counts_json(c: &Counts) -> Value {
     })
 }
 
+/// The outcome counts as the text output shows them.
+fn outcomes_text(c: &Counts) -> String {
+    format!(
+        "confirmed {}, rejected {}, failed {}, superseded {}, not sent {}, unconfirmed {}",
+        c.confirmed, c.rejected, c.failed, c.superseded, c.not_sent, c.unconfirmed
+    )
+}
+
 fn resume_hint(file: &Path, account: &AccountArgs) -> String {
     let who = match (&account.account, &account.api_url) {
         (Some(name), _) => format!(" --account '{name}'"),
@@ -238,23 +239,17 @@ async fn upload_async(args: UploadArgs) -> ExitCode {
         if let Err(e) = upload::may_resume(&record, account) {
             return cannot_run(json, Some(record.id), &e.message);
         }
-        let (recipe, settings) = match upload::job_setup(&record) {
-            Ok(x) => x,
+        let settings = match upload::job_setup(&record) {
+            Ok((_, settings)) => settings,
             Err(e) => return cannot_run(json, Some(record.id), &e.message),
         };
-        let file = match TokenFile::open(&absolute, &recipe.read_options) {
-            Ok(f) => f,
+        let bar = output::progress_bar(watching, record.job.file_size);
+        let reopened = upload::reopen(&record, &mut |p| bar.set_position(p.bytes));
+        bar.finish_and_clear();
+        let source = match reopened {
+            Ok(s) => s,
             Err(e) => return cannot_run(json, Some(record.id), &e.message),
         };
-        let validation = match check(&file, &recipe.choices(), watching) {
-            Ok(v) => v,
-            Err(e) => return cannot_run(json, Some(record.id), &e),
-        };
-        if let Err(e) = upload::same_content(&record, &validation) {
-            return cannot_run(json, Some(record.id), &e.message);
-        }
-        let source =
-            UploadSource { file: Arc::new(file), validation: Arc::new(validation), read_options: recipe.read_options };
         if !json {
             eprintln!("resuming job {} ({} rows)", record.id, record.job.rows);
         }
@@ -382,35 +377,30 @@ async fn upload_async(args: UploadArgs) -> ExitCode {
         if let Some(hint) = &resume {
             o.insert("resume".into(), json!(hint));
         }
-        say(&out.to_string());
+        say!("{out}");
     } else {
-        say(&format!(
-            "job {job} {}: {} rows — confirmed {}, rejected {}, failed {}, superseded {}, not sent {}, unconfirmed {} ({} requests, {:.1} s)",
+        say!(
+            "job {job} {}: {} rows — {} ({} requests, {:.1} s)",
             report.state.as_str(),
             c.rows,
-            c.confirmed,
-            c.rejected,
-            c.failed,
-            c.superseded,
-            c.not_sent,
-            c.unconfirmed,
+            outcomes_text(c),
             report.requests,
             report.elapsed_secs
-        ));
+        );
         if let Some(e) = &report.error {
-            say(&format!("stopped: {}", e.message));
+            say!("stopped: {}", e.message);
         }
         if c.unconfirmed > 0 {
-            say(&format!(
+            say!(
                 "Yespo has not confirmed {} rows yet: check later with `yespo-admin-cli tokens status {job}`",
                 c.unconfirmed
-            ));
+            );
         }
         if let (Some(path), Some(n)) = (&args.report, written) {
-            say(&format!("{n} rows not confirmed written to {}", path.display()));
+            say!("{n} rows not confirmed written to {}", path.display());
         }
         if let Some(hint) = &resume {
-            say(&format!("to finish it: {hint}"));
+            say!("to finish it: {hint}");
         }
     }
     match report.state {
@@ -446,14 +436,14 @@ pub fn history(args: HistoryArgs) -> ExitCode {
         Err(e) => return cannot_run(args.json, None, &e),
     };
     if args.json {
-        say(&json!({ "jobs": jobs }).to_string());
+        say!("{}", json!({ "jobs": jobs }));
         return ExitCode::SUCCESS;
     }
     if jobs.is_empty() {
-        say("no uploads yet");
+        say!("no uploads yet");
     }
     for j in &jobs {
-        say(&format!(
+        say!(
             "{:>4}  {}  {:<11} {:>8} rows  confirmed {:>8}  not confirmed {:>6}  {}  ({})",
             j.job,
             j.created_at,
@@ -463,7 +453,7 @@ pub fn history(args: HistoryArgs) -> ExitCode {
             j.counts.rows - j.counts.confirmed,
             j.file,
             j.account
-        ));
+        );
     }
     ExitCode::SUCCESS
 }
@@ -522,24 +512,19 @@ async fn status_async(args: StatusArgs) -> ExitCode {
         if let Some(n) = written {
             o.insert("reportRows".into(), json!(n));
         }
-        say(&out.to_string());
+        say!("{out}");
     } else {
         let c = &summary.counts;
-        say(&format!("job {}: {} ({} → {})", summary.job, summary.state.as_str(), summary.file, summary.account));
-        say(&format!("started {}, last change {}", summary.created_at, summary.updated_at));
-        say(&format!(
-            "rows {}: confirmed {}, rejected {}, failed {}, superseded {}, not sent {}, unconfirmed {}{}",
+        say!("job {}: {} ({} → {})", summary.job, summary.state.as_str(), summary.file, summary.account);
+        say!("started {}, last change {}", summary.created_at, summary.updated_at);
+        say!(
+            "rows {}: {}{}",
             c.rows,
-            c.confirmed,
-            c.rejected,
-            c.failed,
-            c.superseded,
-            c.not_sent,
-            c.unconfirmed,
+            outcomes_text(c),
             if c.unaccounted > 0 { format!(", not yet known {}", c.unaccounted) } else { String::new() }
-        ));
+        );
         let b = &summary.batches;
-        say(&format!(
+        say!(
             "requests {} in {} batches: confirmed {}, failed {}, check later {}, waiting {}",
             summary.requests,
             b.total,
@@ -547,9 +532,9 @@ async fn status_async(args: StatusArgs) -> ExitCode {
             b.failed,
             b.unknown,
             b.queued + b.sending + b.sent
-        ));
+        );
         if let (Some(path), Some(n)) = (&args.report, written) {
-            say(&format!("{n} rows not confirmed written to {}", path.display()));
+            say!("{n} rows not confirmed written to {}", path.display());
         }
     }
     ExitCode::SUCCESS
@@ -558,11 +543,6 @@ async fn status_async(args: StatusArgs) -> ExitCode {
 /// The report CSV of a job, from its file read again with the job's recipe.
 fn report_for(journal: &Journal, job: i64, out: &Path) -> Result<u64, String> {
     let record = journal.job(job).map_err(|e| e.message)?.ok_or_else(|| format!("No upload job {job}"))?;
-    let (recipe, _) = upload::job_setup(&record).map_err(|e| e.message)?;
-    let file = TokenFile::open(Path::new(&record.job.file_path), &recipe.read_options).map_err(|e| e.message)?;
-    let validation = check(&file, &recipe.choices(), false)?;
-    upload::same_content(&record, &validation).map_err(|e| e.message)?;
-    let source =
-        UploadSource { file: Arc::new(file), validation: Arc::new(validation), read_options: recipe.read_options };
+    let source = upload::reopen(&record, &mut |_| {}).map_err(|e| e.message)?;
     report::write_csv(journal, job, &source, out).map_err(|e| e.message)
 }

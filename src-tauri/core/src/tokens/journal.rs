@@ -466,23 +466,14 @@ impl Journal {
 
     /// Confirmed and failed rows among rows `first..=last` (a settled batch, on resume).
     pub fn range_counts(&self, job: i64, first: u64, last: u64) -> Result<(u64, u64), AppError> {
-        let confirmed: i64 = self
-            .conn
+        self.conn
             .query_row(
-                "SELECT COUNT(*) FROM confirmed WHERE job_id = ?1 AND row BETWEEN ?2 AND ?3",
+                "SELECT (SELECT COUNT(*) FROM confirmed WHERE job_id = ?1 AND row BETWEEN ?2 AND ?3),
+                        (SELECT COUNT(*) FROM outcomes WHERE job_id = ?1 AND row BETWEEN ?2 AND ?3 AND outcome = 'failed')",
                 params![job, first as i64, last as i64],
-                |r| r.get(0),
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
             )
-            .map_err(db_error)?;
-        let failed: i64 = self
-            .conn
-            .query_row(
-                "SELECT COUNT(*) FROM outcomes WHERE job_id = ?1 AND row BETWEEN ?2 AND ?3 AND outcome = 'failed'",
-                params![job, first as i64, last as i64],
-                |r| r.get(0),
-            )
-            .map_err(db_error)?;
-        Ok((confirmed as u64, failed as u64))
+            .map_err(db_error)
     }
 
     /// The Yespo contact ids of the confirmed rows, in row order.

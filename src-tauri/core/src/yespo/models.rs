@@ -309,6 +309,25 @@ pub struct ContactEmail {
     pub email: Option<String>,
 }
 
+/// The standard fields `contactFields` of a bulk update may name (the spec's enum).
+pub const CONTACT_FIELD_NAMES: [&str; 15] = [
+    "firstName",
+    "lastName",
+    "contactKey",
+    "ordersInfo",
+    "languageCode",
+    "timeZone",
+    "email",
+    "sms",
+    "mobilepush",
+    "webpush",
+    "address",
+    "town",
+    "region",
+    "postcode",
+    "externalCustomerId",
+];
+
 /// `dedupeOn` of a bulk update.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DedupeOn {

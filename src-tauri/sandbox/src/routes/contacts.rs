@@ -219,24 +219,6 @@ pub async fn delete(State(shared): State<Arc<Shared>>, Path(id): Path<String>, R
     Ok(text_ok(format!("Contact with id='{id}' has been deleted")))
 }
 
-const CONTACT_FIELDS: [&str; 15] = [
-    "firstName",
-    "lastName",
-    "contactKey",
-    "ordersInfo",
-    "languageCode",
-    "timeZone",
-    "email",
-    "sms",
-    "mobilepush",
-    "webpush",
-    "address",
-    "town",
-    "region",
-    "postcode",
-    "externalCustomerId",
-];
-
 /// `POST contacts`: check the request and each contact now; apply the valid ones asynchronously.
 pub async fn bulk_update(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> ApiResult {
     let mut value = json_body(&headers, &body)?;
@@ -268,7 +250,7 @@ pub async fn bulk_update(State(shared): State<Arc<Shared>>, headers: HeaderMap, 
         Some(v) => {
             let list =
                 string_list(v).ok_or_else(|| ApiError::BadRequest("contactFields must be a list of names".into()))?;
-            if let Some(bad) = list.iter().find(|f| !CONTACT_FIELDS.contains(&f.as_str())) {
+            if let Some(bad) = list.iter().find(|f| !yespo_core::yespo::CONTACT_FIELD_NAMES.contains(&f.as_str())) {
                 return Err(ApiError::BadRequest(format!("contactFields: '{bad}' is not a contact field")));
             }
             Some(list.into_iter().collect::<HashSet<_>>())

@@ -364,7 +364,7 @@ impl Ctx {
             match answer {
                 Ok(answer) => {
                     let mut refused: Vec<(usize, String)> = Vec::new();
-                    {
+                    if !answer.failed_contacts.is_empty() {
                         let index_of = KeyIndex::new(&keys);
                         for f in &answer.failed_contacts {
                             let why = f.error.clone().unwrap_or_else(|| "refused without a reason".into());

@@ -4,28 +4,9 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::tokens::check::dedupe_name;
 use crate::tokens::settings::ImportSettings;
 use crate::tokens::validate::Validation;
-use crate::yespo::models::{ContactsBulkUpdate, DedupeOn};
+use crate::yespo::models::{ContactsBulkUpdate, DedupeOn, CONTACT_FIELD_NAMES};
 use crate::yespo::{YespoClient, MAX_CONTACTS_PER_REQUEST};
 use serde::Serialize;
-
-/// Yespo's standard contact fields, as `contactFields` names them (spec enum).
-pub const CONTACT_FIELDS: [&str; 15] = [
-    "firstName",
-    "lastName",
-    "contactKey",
-    "ordersInfo",
-    "languageCode",
-    "timeZone",
-    "email",
-    "sms",
-    "mobilepush",
-    "webpush",
-    "address",
-    "town",
-    "region",
-    "postcode",
-    "externalCustomerId",
-];
 
 /// Yespo's side effects of `POST contacts` (seed 002, "Uploading Mobile Token Base"), and the
 /// spec's rule on the dedupe field.
@@ -89,13 +70,13 @@ pub fn dry_run(validation: &Validation, settings: &ImportSettings) -> DryRun {
             "Every standard field is updated: fields the file has no data for are set to empty (null) in Yespo."
                 .to_string(),
         );
-        CONTACT_FIELDS.to_vec()
+        CONTACT_FIELD_NAMES.to_vec()
     } else {
-        CONTACT_FIELDS.iter().copied().filter(|f| settings.contact_fields.iter().any(|c| c == f)).collect()
+        CONTACT_FIELD_NAMES.iter().copied().filter(|f| settings.contact_fields.iter().any(|c| c == f)).collect()
     };
     let overwritten: Vec<String> = updated.iter().filter(|f| Some(**f) != protected).map(|f| f.to_string()).collect();
     let kept: Vec<String> =
-        CONTACT_FIELDS.iter().filter(|f| !overwritten.iter().any(|o| o == *f)).map(|f| f.to_string()).collect();
+        CONTACT_FIELD_NAMES.iter().filter(|f| !overwritten.iter().any(|o| o == *f)).map(|f| f.to_string()).collect();
     let mut side_effects: Vec<String> = SIDE_EFFECTS.iter().map(|s| s.to_string()).collect();
     side_effects.push(match protected {
         Some(field) => format!("The dedupe field ({field}) is never updated: contacts are matched on it."),

@@ -21,12 +21,12 @@ pub mod report;
 pub use dry_run::{check_rights, dry_run, DryRun};
 pub use progress::{BatchChange, ProgressSink, UploadProgress};
 
-use super::file::{Choices, TokenFile};
+use super::file::{validate_file, Choices, TokenFile};
 use super::journal::{BatchRecord, BatchState, Counts, JobRecord, JobState, Journal, NewJob, RowOutcome};
 use super::map::{AccountField, Mapping};
 use super::read::ReadOptions;
 use super::settings::ImportSettings;
-use super::validate::{Batch, Validation};
+use super::validate::{Batch, Progress, Validation};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::yespo::models::DedupeOn;
 use crate::yespo::{YespoClient, MAX_CONTACTS_PER_REQUEST};
@@ -35,6 +35,7 @@ use progress::Tracker;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -216,6 +217,16 @@ pub fn same_content(job: &JobRecord, validation: &Validation) -> AppResult<()> {
         return Err(changed(job));
     }
     Ok(())
+}
+
+/// A job's file checked again with the job's recipe, as a resume or a full report needs it;
+/// refused if its content changed since the job started.
+pub fn reopen(job: &JobRecord, progress: &mut dyn FnMut(Progress)) -> AppResult<UploadSource> {
+    let (recipe, _) = job_setup(job)?;
+    let file = TokenFile::open(Path::new(&job.job.file_path), &recipe.read_options)?;
+    let validation = validate_file(&file, &recipe.choices(), progress, &AtomicBool::new(false))?;
+    same_content(job, &validation)?;
+    Ok(UploadSource { file: Arc::new(file), validation: Arc::new(validation), read_options: recipe.read_options })
 }
 
 /// Runs (or resumes) `job`: sends what is left, confirms what was sent, records every row.
