@@ -3,14 +3,18 @@
 
 mod account_commands;
 mod commands;
+mod dialogs;
 mod single_instance;
+mod token_commands;
+mod window_events;
 
-use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::{Arc, Mutex};
 use tauri::Manager;
 use yespo_core::app_info::{AppInfo, DemoInfo};
 use yespo_core::login::{self, KeychainStore, LoginEnv, LoginManager, Sessions};
 use yespo_core::paths::AppPaths;
+use yespo_core::tokens::imports::Imports;
 use yespo_sandbox::{Right, Sandbox, SandboxConfig};
 
 /// State every command can read.
@@ -24,6 +28,12 @@ pub struct AppState {
     pub logins: LoginManager,
     /// The newest `sessions_watch` channel's number; older ones stop.
     pub status_watchers: Arc<AtomicU64>,
+    /// The token files open in the window and the uploads running.
+    pub imports: Arc<Imports>,
+    /// Where drag-and-drop over the window goes (the page's channel).
+    pub drops: Mutex<Option<tauri::ipc::Channel<window_events::DropEvent>>>,
+    /// The user chose to close the window during an upload.
+    pub quitting: AtomicBool,
 }
 
 /// `--demo` on the command line (or `YESPO_ADMIN_DEMO=1`): run against the embedded sandbox.
@@ -87,6 +97,8 @@ pub fn run() {
         // First, so a second launch hands over and exits before anything else starts.
         .plugin(single_instance)
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
+        .on_window_event(window_events::on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::keychain_status,
@@ -103,6 +115,29 @@ pub fn run() {
             account_commands::login_reopen,
             account_commands::login_cancel,
             account_commands::sessions_watch,
+            window_events::drops_watch,
+            token_commands::token_targets,
+            token_commands::token_files_pick,
+            token_commands::token_file_open,
+            token_commands::token_file_reread,
+            token_commands::token_file_choose,
+            token_commands::token_file_check,
+            token_commands::token_file_cancel_check,
+            token_commands::token_file_rows,
+            token_commands::token_file_export_problems,
+            token_commands::token_file_close,
+            token_commands::token_dry_run,
+            token_commands::token_upload_start,
+            token_commands::token_upload_watch,
+            token_commands::token_upload_cancel,
+            token_commands::token_upload_resume,
+            token_commands::token_jobs,
+            token_commands::token_jobs_unfinished,
+            token_commands::token_job,
+            token_commands::token_job_recheck,
+            token_commands::token_job_discard,
+            token_commands::token_job_delete,
+            token_commands::token_job_export_report,
         ])
         .setup(move |app| {
             // Here, not earlier: a second launch has already handed over and exited by now, so
@@ -131,6 +166,9 @@ pub fn run() {
                 logins: LoginManager::new(sessions.clone()),
                 sessions,
                 status_watchers: Default::default(),
+                imports: Arc::new(Imports::in_profile(&info.paths)),
+                drops: Mutex::new(None),
+                quitting: AtomicBool::new(false),
             });
             if app.get_webview_window("main").is_none() {
                 tracing::error!("the main window was not created");

@@ -8,9 +8,13 @@ import { installGlobalErrorHandlers, errorBanner } from './errors.js';
 import * as statusBar from './statusbar.js';
 import * as about from './screens/about.js';
 import * as accounts from './screens/accounts.js';
+import * as tokenImport from './screens/token-import.js';
 import { getAppInfo } from './app-state.js';
+import { watchDrops } from './drops.js';
+import { showResumeBanner } from './resume-banner.js';
+import { resume } from './token-import/state.js';
 
-const SCREENS = { about, accounts };
+const SCREENS = { about, accounts, 'token-import': tokenImport };
 
 function navItem(area) {
   if (!area.ready) {
@@ -58,8 +62,12 @@ async function start() {
   replaceChildren(document.getElementById('nav'), AREAS.map(navItem));
   replaceChildren(document.getElementById('nav-footer'), FOOTER_AREAS.map(navItem));
   window.addEventListener('hashchange', () => show(currentArea()));
+  // Files dropped anywhere on the window go to Token import; so does a resumed upload.
+  const toImport = () => { if (currentArea() !== 'token-import') location.hash = '#/token-import'; };
   await Promise.allSettled([
     statusBar.mount(document.getElementById('statusbar')), show(currentArea()), showDemoBadge(),
+    watchDrops(document.getElementById('drop-overlay'), (paths) => { toImport(); tokenImport.openPaths(paths); }),
+    showResumeBanner(document.getElementById('banners'), async (job) => { toImport(); await resume(job); }),
   ]);
   document.getElementById('app').dataset.ready = 'true';
 }

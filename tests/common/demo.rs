@@ -149,3 +149,17 @@ pub fn keychain_secret(account_id: &str, kind: &str) -> Option<String> {
     let entry = keyring::Entry::new("yespo-admin", &format!("{account_id}/{kind}")).ok()?;
     entry.get_password().ok()
 }
+
+/// Logs the demo account in (the test plays the browser); its id.
+pub async fn log_in_demo(app: &App) -> String {
+    let card = app.wait_for("[data-account][data-state='logged_out']").await;
+    let id = card.attr("data-account").await.unwrap().unwrap();
+    let started = app.invoke("login_start", serde_json::json!({ "id": id })).await.expect("login starts");
+    let url = started["authorizeUrl"].as_str().expect("an authorize URL").to_string();
+    let waiting = app.invoke("login_wait", serde_json::json!({ "loginId": started["loginId"] }));
+    let (account, ()) = tokio::join!(waiting, async {
+        tokio::task::spawn_blocking(move || consent(&url)).await.unwrap();
+    });
+    assert_eq!(account.expect("logged in")["state"], "connected");
+    id
+}

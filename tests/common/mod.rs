@@ -102,6 +102,33 @@ impl App {
         self.client.execute_async(&script, vec![]).await.expect("async script")
     }
 
+    /// Calls a command the way the page does (`window.__TAURI__.core.invoke`): its value, or
+    /// the error the page would get.
+    pub async fn invoke(&self, command: &str, args: serde_json::Value) -> Result<serde_json::Value, serde_json::Value> {
+        let script = format!(
+            "window.__TAURI__.core.invoke({}, {args}).then((ok) => done({{ ok: ok ?? null }}), (err) => done({{ err }}));",
+            serde_json::Value::from(command)
+        );
+        let answer = self.run_async_script(&script).await;
+        match answer.get("err") {
+            Some(err) => Err(err.clone()),
+            None => Ok(answer["ok"].clone()),
+        }
+    }
+
+    /// Polls `script` (an expression) until it is truthy; its value.
+    pub async fn wait_until(&self, what: &str, script: &str) -> serde_json::Value {
+        let deadline = Instant::now() + UI_TIMEOUT * 3;
+        loop {
+            let value = self.client.execute(&format!("return ({script});"), vec![]).await.expect("script");
+            if !(value.is_null() || value == false || value == 0 || value == "") {
+                return value;
+            }
+            assert!(Instant::now() < deadline, "{what}: not within {:?}", UI_TIMEOUT * 3);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Saves a PNG under `target/e2e/`, after two animation frames so the pixels match the DOM.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         self.run_async_script("requestAnimationFrame(() => requestAnimationFrame(() => done(true)));").await;

@@ -147,11 +147,15 @@ fn set_token_url(s: &Setup, url: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_early_refresh_that_fails_leaves_the_still_valid_token_in_use() {
     let s = setup(memory(), |_| {}).await;
-    let account = log_in_briefly(&s).await;
+    // A 10-second token: due at 8 s (80%), still valid until 10 s. A busy machine may take a
+    // second or more to finish the login after the token was issued; the margin allows for it.
+    s.sandbox.update_knobs(|k| k.access_token_ttl_secs = 10);
+    let account = log_in(&s).await;
+    s.sandbox.update_knobs(|k| k.access_token_ttl_secs = 3600);
     let token_url = format!("{}/uaa/oauth/token", s.sandbox.base_url());
     // Yespo's login server is down; the access token is due (80%) but still valid.
     set_token_url(&s, &format!("http://127.0.0.1:{}/uaa/oauth/token", free_port()));
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(8200)).await;
     let session = s.sessions.session(&account.id).await.unwrap();
     let calls: Vec<_> = (0..10).map(|_| session.client().account_info()).collect();
     for result in futures_util::future::join_all(calls).await {

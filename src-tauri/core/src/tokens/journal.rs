@@ -26,6 +26,8 @@ pub enum JobState {
     Failed,
     /// Stopped by something outside it (the network gave out, the login ended); can be resumed.
     Interrupted,
+    /// Given up by the user: not resumed; its report keeps what was sent.
+    Discarded,
 }
 
 /// A batch's life: `queued` → `sending` (intent written) → `sent` (session id known) →
@@ -73,7 +75,7 @@ macro_rules! text_enum {
     };
 }
 
-text_enum!(JobState { Planned => "planned", Running => "running", Cancelled => "cancelled", Finished => "finished", Failed => "failed", Interrupted => "interrupted" });
+text_enum!(JobState { Planned => "planned", Running => "running", Cancelled => "cancelled", Finished => "finished", Failed => "failed", Interrupted => "interrupted", Discarded => "discarded" });
 text_enum!(BatchState { Queued => "queued", Sending => "sending", Sent => "sent", Confirmed => "confirmed", Failed => "failed", Unknown => "unknown" });
 text_enum!(RowOutcome { Rejected => "rejected", Failed => "failed", Superseded => "superseded", NotSent => "not_sent", Unconfirmed => "unconfirmed" });
 

@@ -9,6 +9,7 @@
 pub mod check;
 pub mod contact;
 pub mod file;
+pub mod imports;
 pub mod journal;
 pub mod map;
 pub mod problem;

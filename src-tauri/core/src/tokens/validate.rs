@@ -737,7 +737,7 @@ pub fn batches(file: Arc<TokenFile>, validation: Arc<Validation>, size: usize) -
 }
 
 /// The review screen's filters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum RowFilter {
     All,

@@ -181,7 +181,7 @@ pub fn job_setup(job: &JobRecord) -> AppResult<(Recipe, ImportSettings)> {
 /// Whether a job may be resumed by `account` on the file as it is now: refused (validation) if
 /// the job is over, the account differs, or the file is gone or changed. Cheap: reads no rows.
 pub fn may_resume(job: &JobRecord, account: &str) -> AppResult<()> {
-    if matches!(job.state, JobState::Finished | JobState::Failed) {
+    if matches!(job.state, JobState::Finished | JobState::Failed | JobState::Discarded) {
         return Err(AppError::validation(format!(
             "Job {} is {}: there is nothing to resume.",
             job.id,
