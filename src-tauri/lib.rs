@@ -4,9 +4,10 @@
 mod account_commands;
 mod commands;
 mod dialogs;
+pub mod ipc_types;
 mod single_instance;
-mod token_commands;
-mod window_events;
+pub(crate) mod token_commands;
+pub(crate) mod window_events;
 
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex};

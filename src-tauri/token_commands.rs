@@ -15,7 +15,7 @@ use yespo_core::yespo::YespoClient;
 use yespo_core::{AppError, AppResult};
 
 /// A file written where the user chose: where, and how many rows.
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Written {
     pub path: String,

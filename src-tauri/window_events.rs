@@ -10,7 +10,7 @@ use tauri::{DragDropEvent, Manager, Window, WindowEvent};
 use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
 /// What the page hears of a drag over the window (paths, never file contents).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum DropEvent {
     Enter { paths: Vec<String> },

@@ -20,7 +20,11 @@ const LABELS = {
 
 const MAX_TOASTS = 4;
 
-/** An inline error block; `onRetry` adds a Retry button. */
+/**
+ * An inline error block; `onRetry` adds a Retry button.
+ * @param {unknown} error
+ * @param {{onRetry?: () => void}} [options]
+ */
 export function errorBanner(error, { onRetry } = {}) {
   const err = toAppError(error);
   const details = err.details ? h('pre', { class: 'error-details', hidden: true }, err.details) : null;

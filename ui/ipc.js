@@ -8,6 +8,7 @@ export const ERROR_CODES = Object.freeze([
 ]);
 
 export class AppError extends Error {
+  /** @param {{code: string, message: string, details?: string | null, retryAfterSecs?: number | null}} init */
   constructor({ code, message, details, retryAfterSecs }) {
     super(message);
     this.name = 'AppError';

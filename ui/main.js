@@ -36,7 +36,7 @@ function currentArea() {
 }
 
 async function show(areaId) {
-  for (const item of document.querySelectorAll('.nav-item')) {
+  for (const item of document.querySelectorAll(/** @type {'a'} */ ('.nav-item'))) {
     item.classList.toggle('active', item.dataset.area === areaId);
     if (item.dataset.area === areaId) item.setAttribute('aria-current', 'page');
     else item.removeAttribute('aria-current');

@@ -69,7 +69,7 @@ export class VirtualTable {
     }, { passive: true });
     this.viewport.addEventListener('keydown', (event) => this.key(event));
     this.layer.addEventListener('click', (event) => {
-      const node = /** @type {HTMLElement} */ (event.target).closest('.vt-row');
+      const node = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (event.target).closest('.vt-row'));
       if (node?.dataset.index) this.activate(Number(node.dataset.index));
     });
     new ResizeObserver(() => this.schedule()).observe(this.viewport);

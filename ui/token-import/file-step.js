@@ -31,7 +31,7 @@ export function fileStep(item, { onError }) {
   }
   const view = item.view;
   const detected = view.detected;
-  const options = view.readOptions ?? {};
+  const options = view.readOptions;
   const change = (key) => async (value) => {
     const next = { ...options, [key]: value === '' ? null : value };
     try { await reread(item, next); } catch (error) { onError(error); }

@@ -17,6 +17,7 @@ function accountName(accounts, id) {
 }
 
 export async function historyTab({ onError, onNotice, redraw }) {
+  /** @type {[import('../types/ipc').JobView[], {accounts: {id: string, name: string}[]}]} */
   const [jobs, { accounts }] = await Promise.all([invoke('token_jobs'), getAccounts()]);
   if (!jobs.length) {
     return h('div', { class: 'card wide', id: 'history' }, h('p', { class: 'muted' }, 'No uploads yet. Jobs started here or with yespo-admin-cli are listed here.'));

@@ -10,7 +10,16 @@ const FIELD_TARGETS = {
   'device.deviceModel': 'deviceModel', email: 'email', phone: 'phone', externalCustomerId: 'externalCustomerId',
 };
 
-/** The columns a file's rows are shown in (widths in px): its own, or the contact (Yespo JSON). */
+/**
+ * @typedef {{key: string, label: string, width: number, index?: number, target?: string | null, column?: string}} RowColumn
+ * @typedef {import('../types/ipc').RowView} RowView
+ */
+
+/**
+ * The columns a file's rows are shown in (widths in px): its own, or the contact (Yespo JSON).
+ * @param {import('../types/ipc').FileView} view
+ * @returns {RowColumn[]}
+ */
 export function rowColumns(view) {
   const fixed = [
     { key: 'line', label: 'Line', width: 80 },
@@ -45,7 +54,10 @@ export function contactText(contact, reveal = false) {
   return JSON.stringify(copy);
 }
 
-/** Fills a row's cells (the virtual table's pool nodes, or a fresh row). */
+/**
+ * Fills a row's cells (the virtual table's pool nodes, or a fresh row).
+ * @param {HTMLElement[]} cells @param {RowView} row @param {RowColumn[]} columns @param {Set<number>} revealed
+ */
 export function fillCells(cells, row, columns, revealed) {
   columns.forEach((column, i) => {
     const cell = cells[i];

@@ -25,6 +25,7 @@ function list(names) {
   return names.length ? names.join(', ') : 'none';
 }
 
+/** @param {import('./state.js').Item} item */
 function dryView(item) {
   if (item.dryError) return errorBanner(item.dryError, { onRetry: () => dryRun(item) });
   const d = item.dry;

@@ -14,26 +14,45 @@ export const STEPS = Object.freeze([
 ]);
 
 /**
+ * @typedef {import('../types/ipc').FileView} FileView
+ * @typedef {import('../types/ipc').Summary} Summary
+ * @typedef {import('../types/ipc').FilterCounts} FilterCounts
+ * @typedef {import('../types/ipc').ImportSettings} ImportSettings
+ * @typedef {import('../types/ipc').DryRun} DryRun
+ * @typedef {import('../types/ipc').UploadProgress} UploadProgress
+ * @typedef {import('../types/ipc').UploadEvent} UploadEvent
+ * @typedef {import('../types/ipc').RunReport} RunReport
+ * @typedef {import('../types/ipc').JobView} JobView
+ * @typedef {import('../types/ipc').RowFilter} RowFilter
+ * @typedef {import('../types/ipc').RowsPage} RowsPage
+ * @typedef {import('../ipc.js').AppError} AppError
+ */
+
+/**
  * @typedef {object} Item
  * @property {number} key
  * @property {string} path
  * @property {string} name
  * @property {'opening'|'open'} status
  * @property {string} step
- * @property {any} [view]       the file as Rust read it (FileView)
- * @property {any} [summary]    the full check's summary, for the current choices
- * @property {any} [counts]     how many rows each review filter shows
- * @property {{bytes: number, totalBytes: number}|null} [checking]
- * @property {any} [checkError]
- * @property {string} filter    the review table's filter
- * @property {any} [settings]   the upload settings being edited (ImportSettings)
- * @property {string} [account] the account to upload to
- * @property {any} [dry]        the dry run for those settings
- * @property {number} [job]     the upload job, once started
- * @property {any} [progress]   the last UploadProgress
+ * @property {FileView} [view]  the file as Rust read it (a resumed job has only its name and path)
+ * @property {number} [openedInMs]  how long opening took, as the window saw it
+ * @property {Summary} [summary]  the full check's summary, for the current choices
+ * @property {FilterCounts} [counts]  how many rows each review filter shows
+ * @property {{bytes: number, totalBytes: number, rows?: number}|null} [checking]
+ * @property {AppError|null} [checkError]
+ * @property {RowFilter} filter  the review table's filter
+ * @property {ImportSettings} [settings]  the upload settings being edited
+ * @property {string} [account]  the account to upload to
+ * @property {DryRun|null} [dry]  the dry run for those settings
+ * @property {AppError|null} [dryError]
+ * @property {number} [job]  the upload job, once started
+ * @property {boolean} [resumed]  the job was resumed (from the banner or the history)
+ * @property {UploadProgress} [progress]  the last progress of the upload
+ * @property {{bytes: number, totalBytes: number}} [resumeReading]  a resume reading the file again
  * @property {Map<number, string>} batches  batch index → state
- * @property {any} [ended]      the run's report (RunReport), or {error}
- * @property {any} [jobView]    the job as the history shows it, after the run
+ * @property {(RunReport & {error?: any}) | {error: AppError, job: number, state?: undefined}} [ended]  how the run ended
+ * @property {JobView} [jobView]  the job as the history shows it, after the run
  */
 
 export const state = {
@@ -72,7 +91,7 @@ export async function addPaths(paths) {
   state.items.push(...added);
   state.tab = 'import';
   state.refused = null;
-  if (!state.current || state.current.status === 'error' || state.current.step === 'report') state.current = added[0];
+  if (!state.current || state.current.step === 'report') state.current = added[0];
   changed();
   for (const item of added) {
     const started = performance.now();
@@ -168,7 +187,11 @@ export function cancelCheck(item) {
   return invoke('token_file_cancel_check', { id: item.view.id });
 }
 
-/** Rows of the review table. */
+/**
+ * Rows of the review table.
+ * @param {Item} item @param {RowFilter} filter @param {number} start @param {number} count
+ * @returns {Promise<RowsPage>}
+ */
 export function rows(item, filter, start, count) {
   return invoke('token_file_rows', { id: item.view.id, filter, start, count });
 }
@@ -193,7 +216,7 @@ export async function dryRun(item) {
 export function watch(item) {
   const Channel = window.__TAURI__.core.Channel;
   const onEvent = new Channel();
-  onEvent.onmessage = (event) => {
+  onEvent.onmessage = (/** @type {UploadEvent} */ event) => {
     if (event.kind === 'progress') {
       const firstState = !item.progress || item.progress.state !== event.state;
       item.progress = event;

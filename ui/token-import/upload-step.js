@@ -13,6 +13,7 @@ export const OUTCOMES = [
 ];
 const BATCH = 3000;
 
+/** @param {Pick<import('../types/ipc').UploadProgress, 'confirmed' | 'sent' | 'failed' | 'inFlight' | 'rate' | 'etaSecs'>} p */
 function numbers(p) {
   return [
     ['confirmed', 'Confirmed', p.confirmed], ['sent', 'Sent', p.sent], ['failed', 'Failed', p.failed],
@@ -87,7 +88,10 @@ async function exportReport(job, reveal, onError, onNotice) {
   } catch (error) { onError(error); }
 }
 
-/** The counts by outcome, which add up to the rows. */
+/**
+ * The counts by outcome, which add up to the rows.
+ * @param {import('../types/ipc').Counts} counts
+ */
 export function outcomeTable(counts) {
   const sum = OUTCOMES.reduce((total, [key]) => total + (counts[key] ?? 0), 0);
   return h('table', { class: 'outcomes', dataset: { field: 'outcomes' } },
@@ -100,10 +104,11 @@ export function outcomeTable(counts) {
 
 /** @param {import('./state.js').Item} item */
 export function reportStep(item, { onError, onNotice, onHistory }) {
-  const ended = item.ended;
-  if (ended?.error && !ended.state) {
-    return h('div', { class: 'card wide' }, h('h2', {}, `Job ${item.job} could not go on`), errorBanner(ended.error));
+  if (!item.ended.state) {
+    return h('div', { class: 'card wide' }, h('h2', {}, `Job ${item.job} could not go on`), errorBanner(item.ended.error));
   }
+  const ended = /** @type {import('../types/ipc').RunReport} */ (item.ended);
+  /** @type {import('../types/ipc').Counts} */
   const counts = item.jobView ?? ended;
   const stateText = {
     finished: 'Finished', cancelled: 'Cancelled: resume it from the history', interrupted: 'Interrupted: resume it when the cause is fixed',

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// What kind of failure this is, as far as the UI cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// Input was wrong; the message says which field and why.
@@ -80,7 +80,7 @@ impl fmt::Display for ErrorCode {
 /// `details` is for the "details" pane: technical text such as an HTTP body. It must never hold
 /// a secret; values of [`crate::Secret`] cannot end up here by formatting, because they print as
 /// `<redacted>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, ts_rs::TS)]
 #[error("{code}: {message}")]
 pub struct AppError {
     pub code: ErrorCode,

@@ -35,17 +35,18 @@ const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(100
 pub const MAX_PAGE: usize = 500;
 
 /// One column of a table file as the Columns step shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ColumnView {
     pub name: String,
     /// The first distinct values among the preview rows.
     pub samples: Vec<String>,
+    #[ts(type = "string | null")]
     pub target: Option<Target>,
 }
 
 /// An opened file: what it is, how it is read and mapped, and its first rows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FileView {
     pub id: u64,
@@ -71,7 +72,7 @@ pub struct FileView {
 }
 
 /// How many rows each filter of the review table shows.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FilterCounts {
     pub all: u64,
@@ -84,7 +85,7 @@ pub struct FilterCounts {
 }
 
 /// A full check: the summary and the filters' counts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckView {
     pub summary: Summary,
@@ -92,7 +93,7 @@ pub struct CheckView {
 }
 
 /// What the user changes on the Columns and Settings steps.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ChoicesInput {
     pub mapping: Option<Mapping>,
@@ -105,7 +106,7 @@ pub struct ChoicesInput {
 }
 
 /// A page of rows of the review table: the rows and how many match the filter.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RowsPage {
     pub total: u64,
@@ -114,7 +115,7 @@ pub struct RowsPage {
 }
 
 /// What an upload's watcher is told.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum UploadEvent {
     /// A resume reads and checks the file again before it sends.
@@ -136,7 +137,7 @@ pub enum UploadEvent {
 pub type EventSink = Arc<dyn Fn(UploadEvent) + Send + Sync>;
 
 /// A job as the history and the resume banner show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct JobView {
     #[serde(flatten)]
@@ -778,16 +779,17 @@ pub async fn account_fields(client: &YespoClient) -> Option<Vec<AccountField>> {
 }
 
 /// A target the Columns step offers, with what it updates in Yespo.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TargetView {
+    #[ts(type = "string")]
     pub target: Target,
     /// The standard field `contactFields` names for it.
     pub contact_field: Option<&'static str>,
 }
 
 /// What the Columns and Settings steps offer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Targets {
     /// Every standard target, in the order the Columns step lists them.

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// A job's life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum JobState {
     /// Created, nothing sent yet.
@@ -32,7 +32,7 @@ pub enum JobState {
 
 /// A batch's life: `queued` → `sending` (intent written) → `sent` (session id known) →
 /// `confirmed` / `failed`, or `unknown` when Yespo never said.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum BatchState {
     Queued,
@@ -129,7 +129,7 @@ pub type ConfirmedRow = (u64, Option<i64>);
 
 /// What became of a job's rows. Every row read is counted in exactly one of the outcomes;
 /// `unaccounted` is what a job stopped mid-way (a crash) has not said yet, 0 once a run ended.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Counts {
     pub rows: u64,
     pub confirmed: u64,

@@ -242,7 +242,7 @@ impl<'de> Deserialize<'de> for Target {
 }
 
 /// The providers whose exports are recognised by their shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Preset {
     /// OneSignal's players/subscriptions CSV export.
@@ -252,7 +252,7 @@ pub enum Preset {
 }
 
 /// What to do with devices the provider marked unsubscribed (OneSignal's `invalid_identifier`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Unsubscribed {
     /// Not sent (reported as skipped).
@@ -263,14 +263,16 @@ pub enum Unsubscribed {
 }
 
 /// One column and what it becomes (`None`: not used; listed as unmapped).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ColumnMapping {
     pub column: String,
+    /// `pushToken`, `field:123`... (`Target`'s text form).
+    #[ts(type = "string | null")]
     pub target: Option<Target>,
 }
 
 /// How rows become contacts: the columns' targets and the values a file cannot carry.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Mapping {
     #[serde(default)]
@@ -328,7 +330,7 @@ pub fn header_signature(columns: &[String]) -> String {
 
 /// An account's custom field (from `GET addressbooks`): to match columns by name and to check
 /// values by type.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct AccountField {
     pub id: i64,
     pub name: String,

@@ -12,10 +12,11 @@ use super::rules;
 use crate::yespo::models::DedupeOn;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportSettings {
     #[serde(with = "dedupe_serde")]
+    #[ts(type = "string")]
     pub dedupe_on: DedupeOn,
     #[serde(default)]
     pub field_id: Option<i64>,

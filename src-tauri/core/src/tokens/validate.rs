@@ -36,7 +36,7 @@ const SUPERSEDED: u8 = 8;
 const SHARED_TOKEN: u8 = 16;
 
 /// How far the pass is, for a progress bar.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Progress {
     pub rows: u64,
@@ -45,7 +45,7 @@ pub struct Progress {
 }
 
 /// A group of rows with one dedupe key: which lines, and which one is sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DuplicateGroup {
     pub lines: Vec<u64>,
@@ -53,7 +53,7 @@ pub struct DuplicateGroup {
 }
 
 /// What the pass found, as the CLI prints it and the screen shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     #[serde(flatten)]
@@ -101,7 +101,7 @@ pub struct Validation {
 }
 
 /// A checked row as the preview and the review table show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RowView {
     pub index: u64,
@@ -737,7 +737,7 @@ pub fn batches(file: Arc<TokenFile>, validation: Arc<Validation>, size: usize) -
 }
 
 /// The review screen's filters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum RowFilter {
     All,

@@ -167,7 +167,7 @@ pub struct Interface {
 
 /// A contact: the full `Contact` of `GET contact/{id}` and `GET group/{id}/contacts`, the reduced
 /// `BaseContact` of `GET contacts` (fewer fields set), and the items of `POST contacts`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_i64")]
@@ -204,7 +204,7 @@ impl Contact {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Channel {
     /// `email`, `sms`, `viber`, `mobilepush`, `webpush`, `appinbox`, `widget`, `inapp`.
@@ -219,7 +219,7 @@ pub struct Channel {
 }
 
 /// The device of a `mobilepush` channel.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Device {
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
@@ -240,7 +240,7 @@ pub struct Device {
 }
 
 /// The subscription of a `webpush` channel.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct WebPushSubscription {
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_i64")]
@@ -261,7 +261,7 @@ pub struct WebPushSubscription {
     pub sw_active_version: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ts_rs::TS)]
 pub struct Address {
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
     pub region: Option<String>,
@@ -274,7 +274,7 @@ pub struct Address {
 }
 
 /// A custom field value; `id` comes from [`AddressBooks`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ts_rs::TS)]
 pub struct ContactField {
     #[serde(deserialize_with = "lenient::i64")]
     pub id: i64,
@@ -283,7 +283,7 @@ pub struct ContactField {
 }
 
 /// A segment (`GroupDto`); `kind` is `Static`, `Dynamic` or `Combined`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ts_rs::TS)]
 pub struct Group {
     #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub id: Option<i64>,

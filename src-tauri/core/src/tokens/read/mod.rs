@@ -66,7 +66,7 @@ impl From<ReadError> for AppError {
 }
 
 /// The file formats, by the names the CLI and the UI show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 pub enum Format {
     /// Yespo's "Add contacts" request body.
     #[serde(rename = "yespo-json")]
@@ -115,7 +115,7 @@ impl Format {
 }
 
 /// The user's overrides of what was detected (each `None` = detect).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ReadOptions {
     pub format: Option<Format>,
@@ -125,7 +125,7 @@ pub struct ReadOptions {
 }
 
 /// What the reader found (or was told), as shown to the user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Detected {
     pub format: Format,

@@ -16,7 +16,7 @@ const SIDE_EFFECTS: [&str; 3] = [
     "Yespo applies the contacts asynchronously: it may take a few minutes; each request is confirmed through its import status.",
 ];
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DryRun {
     pub rows: u64,

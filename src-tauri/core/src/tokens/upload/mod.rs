@@ -124,7 +124,7 @@ pub struct UploadSource {
 }
 
 /// What a run ended with.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RunReport {
     pub job: i64,

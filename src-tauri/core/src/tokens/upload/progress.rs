@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
 
 /// A batch that changed state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchChange {
     pub index: u64,
@@ -19,7 +19,7 @@ pub struct BatchChange {
     pub contacts: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UploadProgress {
     pub job: i64,

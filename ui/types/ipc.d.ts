@@ -1,0 +1,376 @@
+// The IPC payloads, generated from the Rust types by ts-rs: do not edit.
+// After changing a payload type: UPDATE_IPC_TYPES=1 cargo test --test ipc_types
+
+export type AppError = { code: ErrorCode, message: string, details?: string | null, 
+/**
+ * For `rate_limited`: seconds until a retry may work, when the server said.
+ */
+retryAfterSecs?: number | null, };
+
+export type ErrorCode = "validation" | "network" | "auth_required" | "auth_expired" | "forbidden" | "rate_limited" | "duplicate_request" | "keychain_unavailable" | "not_found" | "cancelled" | "internal";
+
+export type FileView = { id: number, path: string, name: string, size: number, detected: Detected, 
+/**
+ * What the user chose over the detection (`None`: detected).
+ */
+readOptions: ReadOptions, 
+/**
+ * A table's columns (or flat JSON objects' keys); `None` for Yespo's own contacts.
+ */
+columns: Array<ColumnView> | null, mapping: Mapping, 
+/**
+ * The provider whose export this looks like.
+ */
+preset: Preset | null, 
+/**
+ * The mapping came from an earlier file with the same header.
+ */
+mappingRemembered: boolean, dedupeOn: string, 
+/**
+ * The account's custom fields, when an account was at hand.
+ */
+accountFields: Array<AccountField>, preview: Array<RowView>, 
+/**
+ * The full check, once the file was checked with the current choices.
+ */
+check: CheckView | null, };
+
+export type ColumnView = { name: string, 
+/**
+ * The first distinct values among the preview rows.
+ */
+samples: Array<string>, target: string | null, };
+
+export type Detected = { format: Format, 
+/**
+ * The encoding's name (`UTF-8`, `UTF-16LE`, `windows-1251`); `None` for XLSX.
+ */
+encoding: string | null, 
+/**
+ * The file starts with a byte-order mark.
+ */
+bom: boolean, 
+/**
+ * CSV/TSV only.
+ */
+delimiter: string | null, 
+/**
+ * The file starts with Excel's `sep=` line.
+ */
+excelSepLine: boolean, 
+/**
+ * XLSX: the sheet read and how many the workbook has.
+ */
+sheet: string | null, sheets: number | null, };
+
+export type Format = "yespo-json" | "json-array" | "ndjson" | "csv" | "xlsx";
+
+export type ReadOptions = { format: Format | null, 
+/**
+ * An encoding label (`utf-8`, `windows-1251`, `utf-16le`, `cp1251`...).
+ */
+encoding: string | null, delimiter: string | null, };
+
+export type Mapping = { preset: Preset | null, 
+/**
+ * Tabular files and JSON objects that are not Yespo contacts; empty for Yespo's own shape.
+ */
+columns: Array<ColumnMapping>, 
+/**
+ * The Yespo app id for push tokens without one (no other provider's export carries it).
+ */
+appId: string | null, 
+/**
+ * Per platform (`iOS`, `Android`, `HarmonyOS`) when the apps differ; wins over `app_id`.
+ */
+appIds: { [key in string]: string }, unsubscribed: Unsubscribed, };
+
+export type ColumnMapping = { column: string, 
+/**
+ * `pushToken`, `field:123`... (`Target`'s text form).
+ */
+target: string | null, };
+
+export type Preset = "onesignal" | "braze";
+
+export type Unsubscribed = "skip" | "inactive";
+
+export type AccountField = { id: number, name: string, 
+/**
+ * `TEXTFIELD`, `NUMBER`, `DECIMAL`, `DATE`, `COMBOBOX`… (upper case), when Yespo says.
+ */
+kind: string | null, 
+/**
+ * A combobox's values.
+ */
+allowed: Array<string>, };
+
+export type ChoicesInput = { mapping: Mapping | null, 
+/**
+ * Yespo's `dedupeOn` name (`email`, `push`, `externalCustomerId`...).
+ */
+dedupeOn: string | null, fieldId: number | null, 
+/**
+ * Keep this mapping for files with the same header.
+ */
+remember: boolean, };
+
+export type Progress = { rows: number, bytes: number, totalBytes: number, };
+
+export type CheckView = { summary: Summary, counts: FilterCounts, };
+
+export type Summary = { rows: number, valid: number, invalid: number, 
+/**
+ * Rows with at least one warning.
+ */
+warnings: number, 
+/**
+ * Rows whose dedupe key repeats an earlier row's.
+ */
+duplicates: number, 
+/**
+ * Valid rows that will be sent (the last of each group of duplicates).
+ */
+ready: number, 
+/**
+ * Rows per reason (a row with two reasons counts under both).
+ */
+reasons: { [key in Reason]?: number }, 
+/**
+ * The first groups of duplicates (at most 100), with the line that wins.
+ */
+duplicateGroups: Array<DuplicateGroup>, 
+/**
+ * Columns (or JSON keys) not mapped to anything.
+ */
+unmapped: Array<string>, dedupeOn: string, 
+/**
+ * The import settings: the file's own (Yespo's body) or the defaults for this file.
+ */
+settings: ImportSettings, 
+/**
+ * Notes about the settings (e.g. the file left `contactFields` empty).
+ */
+notes: Array<string>, 
+/**
+ * What must be fixed before an upload may start (e.g. push tokens without a Yespo app id).
+ */
+blockers: Array<string>, format: Format, 
+/**
+ * The encoding's name (`UTF-8`, `UTF-16LE`, `windows-1251`); `None` for XLSX.
+ */
+encoding: string | null, 
+/**
+ * The file starts with a byte-order mark.
+ */
+bom: boolean, 
+/**
+ * CSV/TSV only.
+ */
+delimiter: string | null, 
+/**
+ * The file starts with Excel's `sep=` line.
+ */
+excelSepLine: boolean, 
+/**
+ * XLSX: the sheet read and how many the workbook has.
+ */
+sheet: string | null, sheets: number | null, };
+
+export type FilterCounts = { all: number, valid: number, invalid: number, warnings: number, 
+/**
+ * Every row of a group with one dedupe key (the one sent and those it supersedes).
+ */
+duplicates: number, problems: number, };
+
+export type DuplicateGroup = { lines: Array<number>, winner: number, };
+
+export type ImportSettings = { dedupeOn: string, fieldId: number | null, 
+/**
+ * Exactly the standard fields to update.
+ */
+contactFields: Array<string>, 
+/**
+ * Send no `contactFields`: Yespo then updates every field and nulls those without data.
+ */
+updateAllFields: boolean, customFieldsIDs: Array<number>, groupNames: Array<string>, groupNamesExclude: Array<string>, restoreDeleted: boolean, eventKeyForNewContacts: string | null, };
+
+export type RowFilter = "all" | "valid" | "invalid" | "warnings" | "duplicates" | "problems";
+
+export type RowsPage = { total: number, start: number, rows: Array<RowView>, };
+
+export type RowView = { index: number, line: number, valid: boolean, 
+/**
+ * Not sent because a later row with the same key wins (that row's line).
+ */
+supersededBy: number | null, problems: Array<Problem>, 
+/**
+ * The file's cells (tables and flat JSON objects), in the file's column order.
+ */
+cells: Array<string> | null, 
+/**
+ * The contact as it would be sent (when the row could be read).
+ */
+contact: Contact | null, };
+
+export type Problem = { reason: Reason, severity: Severity, 
+/**
+ * The contact field (`device.appId`) or the file's column the problem is in, when there is one.
+ */
+field: string | null, message: string, };
+
+export type Reason = "unreadable" | "no_channel" | "no_dedupe_key" | "empty_token" | "bad_token" | "bad_app_id" | "bad_email" | "bad_phone" | "too_long" | "too_many_channels" | "same_channel_twice" | "unknown_channel_type" | "unknown_field" | "bad_field_value" | "bad_os" | "bad_client_version" | "not_mobile_push" | "unsubscribed" | "token_shape" | "excel_number" | "shared_token" | "missing_device_fields" | "no_app_id" | "extra_tokens";
+
+export type Severity = "invalid" | "warning";
+
+export type Targets = { 
+/**
+ * Every standard target, in the order the Columns step lists them.
+ */
+targets: Array<TargetView>, 
+/**
+ * The standard fields an upload may update (`contactFields`).
+ */
+contactFields: Array<string>, };
+
+export type TargetView = { target: string, 
+/**
+ * The standard field `contactFields` names for it.
+ */
+contactField: string | null, };
+
+export type Contact = { id?: number | null, firstName?: string | null, lastName?: string | null, channels: Array<Channel>, address?: Address | null, fields?: Array<ContactField>, addressBookId?: number | null, externalCustomerId?: string | null, contactKey?: string | null, 
+/**
+ * Static segments the contact is in ("used only when receiving contacts").
+ */
+groups?: Array<Group>, languageCode?: string | null, timeZone?: string | null, };
+
+export type Channel = { 
+/**
+ * `email`, `sms`, `viber`, `mobilepush`, `webpush`, `appinbox`, `widget`, `inapp`.
+ */
+type: string | null, value: string | null, device?: Device | null, webPushSubscription?: WebPushSubscription | null, };
+
+export type Device = { appId?: string | null, deviceModel?: string | null, os?: string | null, locale?: string | null, 
+/**
+ * `native` or `esputnik-1`.
+ */
+clientVersion?: string | null, appVersion?: string | null, active?: boolean | null, };
+
+export type WebPushSubscription = { appId?: number | null, userAgent?: string | null, userAgentVersion?: string | null, userAgentLanguage?: string | null, os?: string | null, ip?: string | null, subscriptionPage?: string | null, swActiveVersion?: string | null, };
+
+export type Address = { region?: string | null, town?: string | null, address?: string | null, postcode?: string | null, };
+
+export type ContactField = { id: number, value: string | null, };
+
+export type Group = { id: number | null, name: string | null, type: string | null, };
+
+export type DryRun = { rows: number, 
+/**
+ * Contacts that will be sent (valid, the last of each group of duplicates).
+ */
+contacts: number, rejected: number, superseded: number, 
+/**
+ * `ceil(contacts / 3000)`.
+ */
+requests: number, dedupeOn: string, 
+/**
+ * Standard fields the upload overwrites.
+ */
+overwritten: Array<string>, 
+/**
+ * Standard fields it leaves as they are.
+ */
+kept: Array<string>, 
+/**
+ * Custom fields (by id) it overwrites.
+ */
+customFields: Array<number>, updateAllFields: boolean, addToSegments: Array<string>, removeFromSegments: Array<string>, restoreDeleted: boolean, eventKeyForNewContacts: string | null, sideEffects: Array<string>, 
+/**
+ * What the user should know (e.g. "update all fields" nulls missing data).
+ */
+warnings: Array<string>, 
+/**
+ * What must be fixed before the upload may start.
+ */
+blockers: Array<string>, 
+/**
+ * The rights check, once made.
+ */
+rights: string | null, };
+
+export type UploadEvent = { "kind": "checking", job: number, bytes: number, total_bytes: number, } | { "kind": "progress" } & UploadProgress | { "kind": "ended" } & RunReport | { "kind": "failed", job: number, error: AppError, };
+
+export type UploadProgress = { job: number, state: JobState, 
+/**
+ * Rows in the file.
+ */
+rows: number, 
+/**
+ * Rows read into batches (or set aside) so far.
+ */
+read: number, 
+/**
+ * Rows that will be sent in all (valid, not superseded).
+ */
+ready: number, 
+/**
+ * Rows in requests Yespo accepted.
+ */
+sent: number, confirmed: number, failed: number, rejected: number, superseded: number, notSent: number, unconfirmed: number, inFlight: number, 
+/**
+ * Requests made by this run (re-sends included).
+ */
+requests: number, 
+/**
+ * Rows confirmed per second in this run.
+ */
+rate: number, etaSecs: number | null, batch: BatchChange | null, };
+
+export type BatchChange = { index: number, state: BatchState, contacts: number, };
+
+export type BatchState = "queued" | "sending" | "sent" | "confirmed" | "failed" | "unknown";
+
+export type JobState = "planned" | "running" | "cancelled" | "finished" | "failed" | "interrupted" | "discarded";
+
+export type RunReport = { job: number, state: JobState, 
+/**
+ * Requests this run made (re-sends included).
+ */
+requests: number, batches: number, elapsedSecs: number, 
+/**
+ * Why the run stopped early (interrupted), if it did.
+ */
+error: AppError | null, rows: number, confirmed: number, rejected: number, failed: number, superseded: number, not_sent: number, unconfirmed: number, unaccounted: number, };
+
+export type Counts = { rows: number, confirmed: number, rejected: number, failed: number, superseded: number, not_sent: number, unconfirmed: number, unaccounted: number, };
+
+export type JobView = { fileName: string, 
+/**
+ * Running in this app now.
+ */
+running: boolean, job: number, state: JobState, createdAt: string, updatedAt: string, file: string, account: string, batches: BatchCounts, 
+/**
+ * Requests sent, re-sends included.
+ */
+requests: number, 
+/**
+ * Import sessions whose status was never known: re-check them later.
+ */
+checkLater: Array<string>, rows: number, confirmed: number, rejected: number, failed: number, superseded: number, not_sent: number, unconfirmed: number, unaccounted: number, };
+
+export type JobSummary = { job: number, state: JobState, createdAt: string, updatedAt: string, file: string, account: string, batches: BatchCounts, 
+/**
+ * Requests sent, re-sends included.
+ */
+requests: number, 
+/**
+ * Import sessions whose status was never known: re-check them later.
+ */
+checkLater: Array<string>, rows: number, confirmed: number, rejected: number, failed: number, superseded: number, not_sent: number, unconfirmed: number, unaccounted: number, };
+
+export type BatchCounts = { total: number, queued: number, sending: number, sent: number, confirmed: number, failed: number, unknown: number, };
+
+export type Written = { path: string, rows: number, };
+
+export type DropEvent = { "kind": "enter", paths: Array<string>, } | { "kind": "drop", paths: Array<string>, } | { "kind": "leave" };
