@@ -16,11 +16,17 @@ import { historyTab } from '../token-import/history.js';
 let container = null;
 let drawing = 0;
 let liveFrame = 0;
-/** The last message of an action that worked (an export), shown above the step. */
+/** The last message of an action that worked (an export): shown while its step is. */
 let notice = null;
 
 function onError(error) { showErrorToast(error); }
-function onNotice(text, kind) { notice = { text, kind }; draw(); }
+function onNotice(text, kind) {
+  notice = { text, kind, tab: state.tab, key: state.current?.key, step: state.current?.step };
+  draw();
+}
+function noticeShown() {
+  return notice && notice.tab === state.tab && (state.tab === 'history' || (notice.key === state.current?.key && notice.step === state.current?.step));
+}
 
 export async function pickFiles() {
   try {
@@ -49,7 +55,7 @@ function queue() {
 function stepBar(item) {
   const open = reachable(item);
   return h('ol', { class: 'step-bar', 'aria-label': 'Steps' }, STEPS.map((step, i) => {
-    const skipped = step.id === 'columns' && item.status === 'open' && !item.view.columns;
+    const skipped = step.id === 'columns' && item.status === 'open' && !item.view?.columns;
     return h('li', { class: `${step.id === item.step ? 'current' : ''} ${skipped ? 'skipped' : ''}` },
       h('button', {
         type: 'button', dataset: { step: step.id }, disabled: !open.has(step.id) || skipped,
@@ -101,7 +107,7 @@ async function draw() {
     body = errorBanner(error, { onRetry: draw });
   }
   if (mine !== drawing) return;
-  const noticeNode = notice ? h('p', { class: 'notice-line', role: 'status', dataset: { notice: notice.kind } }, notice.text) : null;
+  const noticeNode = noticeShown() ? h('p', { class: 'notice-line', role: 'status', dataset: { notice: notice.kind } }, notice.text) : null;
   const refused = state.refused && state.tab === 'import'
     ? h('div', { class: 'refused', id: 'refused-file' },
       h('p', {}, h('strong', {}, state.refused.name), ' was not opened. Nothing else changed.'),

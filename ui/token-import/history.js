@@ -6,7 +6,7 @@ import { errorBanner } from '../errors.js';
 import { invoke } from '../ipc.js';
 import { getAccounts } from '../app-state.js';
 import { count, when } from '../format.js';
-import { resume } from './state.js';
+import { follow, resume } from './state.js';
 import { outcomeTable } from './upload-step.js';
 
 const RESUMABLE = ['planned', 'running', 'cancelled', 'interrupted'];
@@ -49,6 +49,7 @@ export async function historyTab({ onError, onNotice, redraw }) {
         h('button', { type: 'button', class: 'link-button', dataset: { action: 'resume' }, onClick: act(() => resume(job)) }, 'Resume'),
         h('button', { type: 'button', class: 'link-button', dataset: { action: 'discard' }, onClick: act(async () => { await invoke('token_job_discard', { job: job.job }); redraw(); }) }, 'Discard'),
       ] : null,
+      job.running ? h('button', { type: 'button', class: 'link-button', dataset: { action: 'follow' }, onClick: act(() => follow(job)) }, 'Show progress') : null,
       !job.running ? h('button', { type: 'button', class: 'danger-link', dataset: { action: 'delete' }, onClick: act(async () => { await invoke('token_job_delete', { job: job.job }); redraw(); }) }, 'Delete') : null)));
   return h('div', { id: 'history' },
     h('table', { class: 'history-table card wide' },

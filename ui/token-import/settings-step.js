@@ -33,7 +33,7 @@ function dryView(item) {
   return h('div', { class: 'dry-run', dataset: { field: 'dry-run' } },
     h('dl', { class: 'facts' },
       h('dt', {}, 'Contacts'), h('dd', { dataset: { field: 'dry-contacts' } }, `${count(d.contacts)} in ${plural(d.requests, 'request')} of at most 3,000`),
-      h('dt', {}, 'Not sent'), h('dd', {}, `${count(d.rejected)} invalid, ${count(d.superseded)} duplicates superseded by a later row`),
+      h('dt', {}, 'Not sent'), h('dd', {}, `${count(d.rejected)} invalid, ${plural(d.superseded, 'duplicate')} superseded by a later row`),
       h('dt', {}, 'Overwritten'), h('dd', {}, list(d.overwritten)),
       h('dt', {}, 'Kept as they are'), h('dd', {}, list(d.kept)),
       d.customFields.length ? [h('dt', {}, 'Custom fields'), h('dd', {}, d.customFields.join(', '))] : null,

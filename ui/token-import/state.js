@@ -135,7 +135,7 @@ export function reachable(item) {
 }
 
 export function goTo(item, step) {
-  if (!reachable(item).has(step) && step !== 'review') return;
+  if (!reachable(item).has(step)) return;
   item.step = step;
   changed();
   if (step === 'review' && !item.summary && !item.checking) check(item);
@@ -243,17 +243,35 @@ export async function upload(item) {
   await watch(item);
 }
 
-/** Resumes an unfinished job (from the banner or the history) as an item of its own. */
-export async function resume(jobView) {
+/** A job's item (resumed, or running after the page was reloaded): only its upload steps. */
+function jobItem(jobView) {
+  const existing = state.items.find((i) => i.job === jobView.job && !i.ended);
+  if (existing) return existing;
   const item = /** @type {Item} */ ({
     key: nextKey++, path: jobView.file, name: jobView.fileName, status: 'open', step: 'upload',
     filter: 'all', batches: new Map(), job: jobView.job, resumed: true,
-    view: { id: -1, name: jobView.fileName, path: jobView.file, columns: null },
   });
   state.items.push(item);
+  return item;
+}
+
+/**
+ * Resumes an unfinished job (from the banner or the history) as an item of its own.
+ * @param {JobView} jobView
+ */
+export async function resume(jobView) {
+  await invoke('token_upload_resume', { job: jobView.job });
+  return follow(jobView);
+}
+
+/**
+ * Shows a job running in the app (after the page was reloaded, the screen lost its items).
+ * @param {JobView} jobView
+ */
+export async function follow(jobView) {
+  const item = jobItem(jobView);
   state.current = item;
   state.tab = 'import';
-  await invoke('token_upload_resume', { job: jobView.job });
   changed();
   await watch(item);
   return item;

@@ -121,7 +121,7 @@ export function reportStep(item, { onError, onNotice, onHistory }) {
       ended.error ? errorBanner(ended.error) : null,
       outcomeTable(counts),
       counts.unconfirmed ? h('p', { class: 'warning-line' }, `Yespo has not confirmed ${plural(counts.unconfirmed, 'row')} yet: re-check them later from the history.`) : null,
-      h('p', { class: 'muted' }, `${plural(ended.requests ?? 0, 'request')} in ${duration(ended.elapsedSecs ?? 0)}.`),
+      h('p', { class: 'muted' }, `${plural(ended.requests ?? 0, 'request')} in ${ended.elapsedSecs < 1 ? 'under a second' : duration(ended.elapsedSecs)}.`),
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'button secondary', dataset: { action: 'export-report' }, onClick: () => exportReport(item.job, false, onError, onNotice) }, 'Export report…'),
         problems > 0 ? h('button', { type: 'button', class: 'button secondary', dataset: { action: 'fix-problems' }, onClick: () => exportReport(item.job, true, onError, onNotice) }, 'Fix and re-import the problem rows…') : null,

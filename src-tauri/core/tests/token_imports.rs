@@ -22,7 +22,11 @@ fn write_csv(path: &Path, n: usize) {
     let mut text = String::from("user_id;push_token;platform_of_device;app_id;email\n");
     for i in 1..=n {
         let email = if i % 10 == 0 { format!("u{i}-at-example.com") } else { format!("u{i}@example.com") };
-        text.push_str(&format!("imp-{i};{:064x};{};{APP};{email}\n", i * 31 + 7, if i % 2 == 0 { "iOS" } else { "Android" }));
+        text.push_str(&format!(
+            "imp-{i};{:064x};{};{APP};{email}\n",
+            i * 31 + 7,
+            if i % 2 == 0 { "iOS" } else { "Android" }
+        ));
     }
     std::fs::write(path, text).unwrap();
 }
@@ -76,7 +80,8 @@ async fn a_file_goes_from_open_to_an_upload_and_its_report() {
     // The user maps the OS column; the mapping is remembered for the same header.
     let mut mapping = view.mapping.clone();
     mapping.columns[2].target = Some("os".parse().unwrap());
-    let view = imports.choose(view.id, ChoicesInput { mapping: Some(mapping), remember: true, ..Default::default() }).unwrap();
+    let view =
+        imports.choose(view.id, ChoicesInput { mapping: Some(mapping), remember: true, ..Default::default() }).unwrap();
     assert_eq!(view.columns.as_ref().unwrap()[2].target, Some("os".parse().unwrap()));
     let again = imports.open(&csv, ReadOptions::default(), None).unwrap();
     assert!(again.mapping_remembered);

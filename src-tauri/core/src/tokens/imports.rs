@@ -299,15 +299,18 @@ impl Imports {
             (f.path.clone(), f.file.columns().map(<[String]>::to_vec), f.choices.clone())
         };
         let file = TokenFile::open(&path, &read_options)?;
-        let mut choices = Choices { account_fields: choices.account_fields, ..choices };
-        if file.columns().map(<[String]>::to_vec) != old_columns {
+        let mut choices = choices;
+        let other_columns = file.columns().map(<[String]>::to_vec) != old_columns;
+        if other_columns {
             choices.mapping = file.columns().and_then(|c| self.mappings.get(c));
         }
         let preview = validate::preview(&file, file.plan(&choices), PREVIEW_ROWS)?;
         {
             let mut f = lock(&entry);
             f.read_options = read_options;
-            f.remembered = choices.mapping.is_some() && f.file.columns().map(<[String]>::to_vec) != old_columns;
+            if other_columns {
+                f.remembered = choices.mapping.is_some();
+            }
             f.file = Arc::new(file);
             f.choices = choices;
             f.preview = preview;
@@ -766,13 +769,21 @@ impl Imports {
     }
 }
 
+/// How long opening a file waits for the account's custom fields.
+const FIELDS_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// The account's custom fields (columns match them by name; values are checked by type), or
-/// `None` when Yespo cannot be asked now: the file is then checked without them.
+/// `None` when Yespo cannot answer within a few seconds: the file then opens without them
+/// rather than waiting on the network.
 pub async fn account_fields(client: &YespoClient) -> Option<Vec<AccountField>> {
-    match client.address_books().await {
-        Ok(books) => Some(AccountField::from_address_books(&books)),
-        Err(error) => {
+    match tokio::time::timeout(FIELDS_WAIT, client.address_books()).await {
+        Ok(Ok(books)) => Some(AccountField::from_address_books(&books)),
+        Ok(Err(error)) => {
             tracing::info!(code = %error.code, "the account's custom fields could not be read");
+            None
+        }
+        Err(_) => {
+            tracing::info!("the account's custom fields did not come in time; the file opens without them");
             None
         }
     }
