@@ -29,7 +29,8 @@ fn texts(paths: &[std::path::PathBuf]) -> Vec<String> {
 }
 
 pub fn on_window_event(window: &Window, event: &WindowEvent) {
-    let state = window.state::<AppState>();
+    // Before setup has put the state in place there is nothing to act on.
+    let Some(state) = window.try_state::<AppState>() else { return };
     match event {
         WindowEvent::DragDrop(drag) => {
             let forwarded = match drag {
