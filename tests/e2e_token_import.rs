@@ -57,11 +57,22 @@ async fn drop_files(app: &App, paths: &[&Path]) {
 }
 
 async fn click(app: &App, css: &str) {
-    let element = app.wait_for(css).await;
-    // In view first: WebKitWebDriver fails some clicks on elements half below the fold.
-    let arg = serde_json::to_value(&element).unwrap();
-    app.client.execute("arguments[0].scrollIntoView({ block: 'center' })", vec![arg]).await.unwrap();
-    element.click().await.unwrap_or_else(|e| panic!("click {css}: {e:?}"));
+    for _ in 0..20 {
+        let element = app.wait_for(css).await;
+        // In view first: WebKitWebDriver fails some clicks on elements half below the fold.
+        let arg = serde_json::to_value(&element).unwrap();
+        let clicked = async {
+            app.client.execute("arguments[0].scrollIntoView({ block: 'center' })", vec![arg]).await?;
+            element.click().await
+        };
+        match clicked.await {
+            Ok(_) => return,
+            // Redrawn between finding and clicking: find it again.
+            Err(e) if format!("{e:?}").to_lowercase().contains("stale") => continue,
+            Err(e) => panic!("click {css}: {e:?}"),
+        }
+    }
+    panic!("click {css}: the element kept being redrawn");
 }
 
 /// A key pressed on the keyboard (WebDriver actions: it goes where the focus is).
@@ -157,7 +168,7 @@ async fn a_csv_is_mapped_reviewed_exported_uploaded_and_reported() {
     // 4. Settings and the dry run.
     click(&app, ".counter[data-filter='invalid']").await; // back to every row
     click(&app, "[data-action='to-settings']").await;
-    let contacts = app.wait_for("[data-field='dry-contacts']").await.text().await.unwrap();
+    let contacts = app.text("[data-field='dry-contacts']").await;
     let ready = 120 - invalid as u64 - 1;
     assert!(contacts.starts_with(&format!("{ready} in 1 request")), "{contacts}");
     let rights = app.text("[data-field='rights']").await;
@@ -175,7 +186,7 @@ async fn a_csv_is_mapped_reviewed_exported_uploaded_and_reported() {
 
     // 5 and 6. Upload; the report's counts add up to the rows.
     click(&app, "[data-action='upload']").await;
-    app.wait_for(".upload-bar").await;
+    app.wait_until("the upload step", "document.querySelector('.upload-bar, [data-step=\"report\"]')").await;
     app.screenshot("token-import-5-upload").await;
     app.wait_for("[data-step='report'] [data-state='finished']").await;
     let outcome = |name: &'static str| {

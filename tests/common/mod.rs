@@ -84,16 +84,29 @@ impl App {
     }
 
     pub async fn wait_for(&self, css: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(UI_TIMEOUT)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|error| panic!("`{css}` did not appear: {error}"))
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.client.wait().at_most(left).for_element(Locator::Css(css)).await {
+                Ok(element) => return element,
+                // The screen was redrawn between finding the node and taking its handle: the
+                // element is there, look again.
+                Err(error) if format!("{error:?}").to_lowercase().contains("stale") && !left.is_zero() => {}
+                Err(error) => panic!("`{css}` did not appear: {error}"),
+            }
+        }
     }
 
+    /// The element's text; read again if the screen redrew it in between.
     pub async fn text(&self, css: &str) -> String {
-        self.wait_for(css).await.text().await.unwrap_or_else(|error| panic!("text of `{css}`: {error}"))
+        for _ in 0..20 {
+            match self.wait_for(css).await.text().await {
+                Ok(text) => return text,
+                Err(error) if format!("{error:?}").to_lowercase().contains("stale") => continue,
+                Err(error) => panic!("text of `{css}`: {error}"),
+            }
+        }
+        panic!("text of `{css}`: the element kept being redrawn")
     }
 
     /// Runs `body` as an async script; `done` is the callback that returns its value.

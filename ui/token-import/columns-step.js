@@ -17,7 +17,7 @@ export const TARGET_LABELS = {
 let targets;
 /** The targets Rust offers (cached). */
 export function getTargets() {
-  targets ??= invoke('token_targets');
+  targets ??= invoke('token_targets').catch((error) => { targets = null; throw error; });
   return targets;
 }
 

@@ -2,7 +2,6 @@
 // a re-check of "check later" sessions, resume, discard and delete.
 
 import { h, replaceChildren } from '../dom.js';
-import { errorBanner } from '../errors.js';
 import { invoke } from '../ipc.js';
 import { getAccounts } from '../app-state.js';
 import { count, when } from '../format.js';
@@ -56,9 +55,4 @@ export async function historyTab({ onError, onNotice, redraw }) {
       h('thead', {}, h('tr', {}, ['Started', 'File', 'Account', 'Confirmed / rows', 'State', ''].map((t) => h('th', {}, t)))),
       h('tbody', {}, rows)),
     details);
-}
-
-/** A history that failed to load. */
-export function historyError(error, retry) {
-  return errorBanner(error, { onRetry: retry });
 }

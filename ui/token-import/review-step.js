@@ -37,7 +37,9 @@ function tableOf(item, panelSlot) {
       onClose: () => { replaceChildren(entry.panelSlot); table.viewport.focus(); },
     }));
   };
-  entry = { table, summary: item.summary, panelSlot, closePanel: () => replaceChildren(entry.panelSlot) };
+  entry = { table, summary: item.summary, panelSlot, closePanel: () => replaceChildren(entry.panelSlot), onError: null };
+  // Once per table: a page that could not be fetched goes to the screen's error handler.
+  table.root.addEventListener('vt-error', (e) => entry.onError?.(/** @type {CustomEvent} */ (e).detail));
   table.reset(totalFor(item));
   tables.set(item, entry);
   return entry;
@@ -111,7 +113,7 @@ export function reviewStep(item, { onError, onNotice }) {
       if (written) onNotice(`${count(written.rows)} problem rows written to ${written.path}`, 'export-problems');
     } catch (error) { onError(error); } finally { button.disabled = false; }
   };
-  entry.table.root.addEventListener('vt-error', (e) => onError(/** @type {CustomEvent} */ (e).detail));
+  entry.onError = onError;
   return h('div', { class: 'step-body review' },
     h('div', { class: 'review-bar' },
       counters,

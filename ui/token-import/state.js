@@ -226,9 +226,13 @@ export function watch(item) {
       item.resumeReading = event;
       live();
     } else {
-      item.ended = event.kind === 'ended' ? event : { error: toAppError(event.error), job: event.job };
-      item.step = 'report';
-      invoke('token_job', { job: item.job }).then((view) => { item.jobView = view; changed(); }, () => changed());
+      const ended = event.kind === 'ended' ? event : { error: toAppError(event.error), job: event.job };
+      // The report shows the journal's view of the job: fetched first, so it is drawn once.
+      invoke('token_job', { job: item.job }).then((view) => { item.jobView = view; }, () => {}).finally(() => {
+        item.ended = ended;
+        item.step = 'report';
+        changed();
+      });
     }
   };
   return invoke('token_upload_watch', { job: item.job, onEvent });
