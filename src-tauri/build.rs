@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "login_cancel",
     "sessions_watch",
     "drops_watch",
+    "account_overview",
     "token_targets",
     "token_files_pick",
     "token_file_open",

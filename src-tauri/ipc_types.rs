@@ -5,6 +5,9 @@
 use crate::token_commands::Written;
 use crate::window_events::DropEvent;
 use ts_rs::TS;
+use yespo_core::browse::account::{
+    AccountOverview, BalanceView, Organisation, Part, ReservedBalance, SubscriptionView,
+};
 use yespo_core::tokens::imports::{
     CheckView, ChoicesInput, ColumnView, FileView, FilterCounts, JobView, RowsPage, TargetView, Targets, UploadEvent,
 };
@@ -84,6 +87,13 @@ pub fn declarations() -> String {
         BatchCounts,
         Written,
         DropEvent,
+        // Browse.
+        AccountOverview,
+        Part<()>,
+        Organisation,
+        BalanceView,
+        ReservedBalance,
+        SubscriptionView,
     );
     out
 }

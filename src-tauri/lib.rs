@@ -2,6 +2,7 @@
 //! `yespo-core`.
 
 mod account_commands;
+mod browse_commands;
 mod commands;
 mod dialogs;
 pub mod ipc_types;
@@ -117,6 +118,7 @@ pub fn run() {
             account_commands::login_cancel,
             account_commands::sessions_watch,
             window_events::drops_watch,
+            browse_commands::account_overview,
             token_commands::token_targets,
             token_commands::token_files_pick,
             token_commands::token_file_open,

@@ -7,10 +7,10 @@ use fantoccini::Locator;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const AREAS: [&str; 7] =
-    ["Accounts", "Registration check", "Contacts", "Segments", "Messages", "Token import", "Settings"];
+const AREAS: [&str; 8] =
+    ["Accounts", "Registration check", "Contacts", "Segments", "Messages", "Account", "Token import", "Settings"];
 /// Areas that work already.
-const READY: [&str; 2] = ["Accounts", "Token import"];
+const READY: [&str; 3] = ["Accounts", "Account", "Token import"];
 
 fn expected_profile() -> &'static str {
     if cfg!(debug_assertions) {

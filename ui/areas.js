@@ -7,6 +7,7 @@ export const AREAS = Object.freeze([
   { id: 'contacts', label: 'Contacts', ready: false },
   { id: 'segments', label: 'Segments', ready: false },
   { id: 'messages', label: 'Messages', ready: false },
+  { id: 'account', label: 'Account', ready: true },
   { id: 'token-import', label: 'Token import', ready: true },
   { id: 'settings', label: 'Settings', ready: false },
 ]);

@@ -10,6 +10,8 @@ const SHAPES = {
     ['path', { d: 'M7.5 17.5c1-2 2.6-3 4.5-3s3.5 1 4.5 3' }]],
   segments: [['circle', { cx: 12, cy: 12, r: 9 }], ['path', { d: 'M12 3v9h9' }]],
   messages: [['rect', { x: 3, y: 5, width: 18, height: 14, rx: 2 }], ['path', { d: 'M3.5 7l8.5 6 8.5-6' }]],
+  account: [['rect', { x: 3, y: 7, width: 18, height: 13, rx: 2 }], ['path', { d: 'M8 7V5a2 2 0 0 1 2-2h4a2 2 0 0 1 2 2v2' }],
+    ['path', { d: 'M3 13h18' }]],
   'token-import': [['path', { d: 'M12 15V4M7 9l5-5 5 5' }], ['path', { d: 'M4 15v4a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-4' }]],
   settings: [['path', { d: 'M4 6h9M17 6h3M4 12h3M11 12h9M4 18h11M19 18h1' }], ['circle', { cx: 15, cy: 6, r: 2 }],
     ['circle', { cx: 9, cy: 12, r: 2 }], ['circle', { cx: 17, cy: 18, r: 2 }]],

@@ -374,3 +374,27 @@ export type BatchCounts = { total: number, queued: number, sending: number, sent
 export type Written = { path: string, rows: number, };
 
 export type DropEvent = { "kind": "enter", paths: Array<string>, } | { "kind": "drop", paths: Array<string>, } | { "kind": "leave" };
+
+export type AccountOverview = { asOf: string, organisation: Part<Organisation>, balance: Part<BalanceView>, subscriptions: Part<Array<SubscriptionView>>, 
+/**
+ * Every custom field of every address book (id, name, type, a combobox's values).
+ */
+fields: Part<Array<AccountField>>, emailSenders: Part<Array<string>>, smsSenders: Part<Array<string>>, };
+
+export type Part<T> = { value: T | null, error: AppError | null, };
+
+export type Organisation = { name: string | null, 
+/**
+ * The user the API key or login belongs to.
+ */
+userEmail: string | null, orgId: number | null, };
+
+export type BalanceView = { current: number | null, creditLimit: number | null, currency: string | null, bonusEmails: number | null, bonusSms: number | null, 
+/**
+ * Balance set aside per channel and sender (`sms`, `viber`...).
+ */
+reserved: Array<ReservedBalance>, };
+
+export type ReservedBalance = { channel: string, sender: string | null, balance: number | null, };
+
+export type SubscriptionView = { id: number | null, key: string | null, name: string | null, contacts: number | null, };

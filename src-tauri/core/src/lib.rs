@@ -8,6 +8,7 @@
 //! `yespo-sandbox`, built on this one; the integration tests in `tests/` run against it.
 
 pub mod app_info;
+pub mod browse;
 pub mod error;
 pub mod html;
 pub mod keychain;
