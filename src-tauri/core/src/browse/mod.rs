@@ -2,3 +2,4 @@
 //! what Yespo refused said part by part (one missing right does not hide the rest).
 
 pub mod account;
+pub mod contacts;

@@ -1,0 +1,184 @@
+//! The Contacts list: Yespo's contact search a page of 500 at a time, cached per account and
+//! query until an explicit refresh. A page is fetched once however many callers ask for it at
+//! the same moment, and a list that moves on to another query stops waiting for the old one.
+
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::yespo::models::Contact;
+use crate::yespo::{ContactSearch, YespoClient};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
+use tokio_util::sync::CancellationToken;
+
+/// Rows per request: Yespo's maximum for `GET contacts`.
+pub const PAGE: usize = 500;
+
+/// What the user searches by (Yespo's own filters; empty: every contact).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ContactQuery {
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub external_id: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+impl ContactQuery {
+    fn search(&self) -> ContactSearch {
+        let clean = |v: &Option<String>| v.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        ContactSearch {
+            email: clean(&self.email),
+            sms: clean(&self.phone),
+            first_name: clean(&self.first_name),
+            last_name: clean(&self.last_name),
+            external_customer_id: clean(&self.external_id),
+            sort_by_id: false,
+        }
+    }
+}
+
+/// A contact as the list shows it.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactRow {
+    pub id: Option<i64>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub external_id: Option<String>,
+    /// Mobile-push devices on the contact.
+    pub push_devices: u32,
+}
+
+impl From<&Contact> for ContactRow {
+    fn from(c: &Contact) -> Self {
+        ContactRow {
+            id: c.id,
+            first_name: c.first_name.clone(),
+            last_name: c.last_name.clone(),
+            email: c.channel("email").map(str::to_string),
+            phone: c.channel("sms").map(str::to_string),
+            external_id: c.external_customer_id.clone(),
+            push_devices: c.channels.iter().filter(|ch| ch.kind.as_deref() == Some("mobilepush")).count() as u32,
+        }
+    }
+}
+
+/// One page of a query's rows.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactPage {
+    /// 0-based index of the first row.
+    pub start: u64,
+    pub rows: Vec<ContactRow>,
+    /// Every matching contact (Yespo's `TotalCount`), when it said.
+    pub total: Option<u64>,
+    /// The page ended the list (fewer rows than asked for).
+    pub last: bool,
+    /// When Yespo answered (UTC, RFC 3339).
+    pub as_of: String,
+}
+
+type Slot = Arc<OnceCell<ContactPage>>;
+
+#[derive(Default)]
+struct QueryCache {
+    pages: HashMap<usize, Slot>,
+}
+
+/// The cached lists, and what each list on screen is showing now.
+#[derive(Default)]
+pub struct ContactLists {
+    caches: Mutex<HashMap<(String, ContactQuery), Arc<Mutex<QueryCache>>>>,
+    /// List (a screen's own number) → its query and the token that stops its waits.
+    views: Mutex<HashMap<u64, (ContactQuery, CancellationToken)>>,
+    /// Requests actually sent, for the benchmark and the tests.
+    requests: std::sync::atomic::AtomicU64,
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl ContactLists {
+    pub fn new() -> ContactLists {
+        ContactLists::default()
+    }
+
+    /// Requests sent to Yespo so far.
+    pub fn requests(&self) -> u64 {
+        self.requests.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The token of `view` for `query`: a new query cancels what the view waited for.
+    fn view_token(&self, view: u64, query: &ContactQuery) -> CancellationToken {
+        let mut views = lock(&self.views);
+        match views.get(&view) {
+            Some((current, token)) if current == query => token.clone(),
+            _ => {
+                if let Some((_, old)) = views.insert(view, (query.clone(), CancellationToken::new())) {
+                    old.cancel();
+                }
+                views[&view].1.clone()
+            }
+        }
+    }
+
+    fn slot(&self, account: &str, query: &ContactQuery, page: usize) -> Slot {
+        let cache = lock(&self.caches).entry((account.to_string(), query.clone())).or_default().clone();
+        let slot = lock(&cache).pages.entry(page).or_default().clone();
+        slot
+    }
+
+    /// Page `page` (0-based, of [`PAGE`] rows) of `query` for list `view`: from the cache, or
+    /// fetched once. `cancelled` when the view has moved on to another query meanwhile.
+    pub async fn page(
+        &self,
+        client: &YespoClient,
+        account: &str,
+        view: u64,
+        query: &ContactQuery,
+        page: usize,
+    ) -> AppResult<ContactPage> {
+        let token = self.view_token(view, query);
+        let slot = self.slot(account, query, page);
+        let search = query.search();
+        let fetch = slot.get_or_try_init(|| async {
+            self.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let found = client.search_contacts(&search, page * PAGE + 1, PAGE).await?;
+            Ok::<_, AppError>(ContactPage {
+                start: (page * PAGE) as u64,
+                last: found.items.len() < PAGE,
+                rows: found.items.iter().map(ContactRow::from).collect(),
+                total: found.total,
+                as_of: now(),
+            })
+        });
+        tokio::select! {
+            // A dropped fetch leaves the slot empty: the next caller fetches it.
+            _ = token.cancelled() => Err(AppError::new(ErrorCode::Cancelled, "The list moved on to another search")),
+            page = fetch => page.cloned(),
+        }
+    }
+
+    /// Forgets the cached pages of `query` (Refresh).
+    pub fn refresh(&self, account: &str, query: &ContactQuery) {
+        lock(&self.caches).remove(&(account.to_string(), query.clone()));
+    }
+
+    /// Forgets everything cached for `account` (it logged out or was removed).
+    pub fn forget_account(&self, account: &str) {
+        lock(&self.caches).retain(|(a, _), _| a != account);
+    }
+}

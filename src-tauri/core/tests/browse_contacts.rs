@@ -1,0 +1,60 @@
+//! The Contacts list's pages against the sandbox: fetched once however many ask at once, cached
+//! until a refresh, a search by email, and a list that moves on stops waiting for the old query.
+
+use std::sync::Arc;
+use yespo_core::browse::contacts::{ContactLists, ContactQuery, PAGE};
+use yespo_core::yespo::{Auth, YespoClient};
+use yespo_core::{ErrorCode, Secret};
+use yespo_sandbox::Right;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_fetched_once_cached_and_cancelled_when_the_list_moves_on() {
+    let sandbox = yespo_sandbox::testing::sandbox(2_000, |_| {}).await;
+    let client = YespoClient::builder(
+        &format!("{}/api", sandbox.base_url()),
+        Auth::ApiKey(Secret::new(sandbox.api_key(Right::FullAccess))),
+    )
+    .build()
+    .unwrap();
+    let lists = Arc::new(ContactLists::new());
+    let all = ContactQuery::default();
+
+    // Five callers, one request.
+    let asks: Vec<_> = (0..5)
+        .map(|_| {
+            let (lists, client, all) = (lists.clone(), client.clone(), all.clone());
+            tokio::spawn(async move { lists.page(&client, "acc", 1, &all, 0).await })
+        })
+        .collect();
+    for ask in asks {
+        let page = ask.await.unwrap().unwrap();
+        assert_eq!((page.start, page.rows.len(), page.total, page.last), (0, PAGE, Some(2_000), false));
+    }
+    assert_eq!(lists.requests(), 1);
+    let again = lists.page(&client, "acc", 1, &all, 0).await.unwrap();
+    assert_eq!(lists.requests(), 1, "cached");
+    let last = lists.page(&client, "acc", 1, &all, 4).await.unwrap();
+    assert!(last.rows.is_empty() && last.last);
+    lists.refresh("acc", &all);
+    lists.page(&client, "acc", 1, &all, 0).await.unwrap();
+    assert_eq!(lists.requests(), 3, "a refresh fetches again");
+
+    // A search by a contact's email finds it.
+    let email = again.rows.iter().find_map(|r| r.email.clone()).expect("a contact with an email");
+    let query = ContactQuery { email: Some(format!(" {email} ")), ..ContactQuery::default() };
+    let found = lists.page(&client, "acc", 1, &query, 0).await.unwrap();
+    assert_eq!(found.rows.len(), 1);
+    assert_eq!(found.rows[0].email.as_deref(), Some(email.as_str()));
+
+    // A slow search, then the same list asks for another: the first stops waiting.
+    sandbox.update_knobs(|k| k.latency_ms = 1_000);
+    let slow = ContactQuery { last_name: Some("Smith".into()), ..ContactQuery::default() };
+    let waiting = {
+        let (lists, client) = (lists.clone(), client.clone());
+        tokio::spawn(async move { lists.page(&client, "acc", 7, &slow, 0).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    sandbox.update_knobs(|k| k.latency_ms = 0);
+    lists.page(&client, "acc", 7, &all, 1).await.unwrap();
+    assert_eq!(waiting.await.unwrap().unwrap_err().code, ErrorCode::Cancelled);
+}
