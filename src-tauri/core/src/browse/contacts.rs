@@ -83,6 +83,8 @@ pub struct ContactPage {
 }
 
 type Slot = Arc<OnceCell<ContactPage>>;
+/// An account's id and a query: one cached list.
+type ListKey = (String, ContactQuery);
 
 #[derive(Default)]
 struct QueryCache {
@@ -92,7 +94,7 @@ struct QueryCache {
 /// The cached lists, and what each list on screen is showing now.
 #[derive(Default)]
 pub struct ContactLists {
-    caches: Mutex<HashMap<(String, ContactQuery), Arc<Mutex<QueryCache>>>>,
+    caches: Mutex<HashMap<ListKey, Arc<Mutex<QueryCache>>>>,
     /// List (a screen's own number) → its query and the token that stops its waits.
     views: Mutex<HashMap<u64, (ContactQuery, CancellationToken)>>,
     /// Requests actually sent, for the benchmark and the tests.
