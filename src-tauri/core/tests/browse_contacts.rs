@@ -58,3 +58,34 @@ async fn pages_are_fetched_once_cached_and_cancelled_when_the_list_moves_on() {
     lists.page(&client, "acc", 7, &all, 1).await.unwrap();
     assert_eq!(waiting.await.unwrap().unwrap_err().code, ErrorCode::Cancelled);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_span_pages_and_a_contact_comes_in_full() {
+    let sandbox = yespo_sandbox::testing::sandbox(1_200, |_| {}).await;
+    let client = YespoClient::builder(
+        &format!("{}/api", sandbox.base_url()),
+        Auth::ApiKey(Secret::new(sandbox.api_key(Right::FullAccess))),
+    )
+    .build()
+    .unwrap();
+    let lists = ContactLists::new();
+    let all = ContactQuery::default();
+    let across = lists.rows(&client, "acc", 1, &all, 450, 100).await.unwrap();
+    assert_eq!((across.start, across.rows.len(), across.total), (450, 100, Some(1_200)));
+    assert_eq!(lists.requests(), 2, "rows 450..550 are on pages 0 and 1");
+    let first = lists.rows(&client, "acc", 1, &all, 0, 500).await.unwrap();
+    assert_eq!(first.rows[450].id, across.rows[0].id, "the same rows, in order");
+    let tail = lists.rows(&client, "acc", 1, &all, 1_150, 100).await.unwrap();
+    assert_eq!(tail.rows.len(), 50);
+    assert!(tail.last);
+
+    let with_fields = first.rows.iter().filter_map(|r| r.id).next().unwrap();
+    let detail = yespo_core::browse::contacts::detail(&client, with_fields).await.unwrap();
+    assert_eq!(detail.contact.id, Some(with_fields));
+    assert!(
+        detail.fields.iter().all(|f| f.name.is_some()),
+        "every field has its address-book name: {:?}",
+        detail.fields
+    );
+    assert!(detail.subscriptions.error.is_none());
+}

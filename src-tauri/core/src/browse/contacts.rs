@@ -174,6 +174,35 @@ impl ContactLists {
         }
     }
 
+    /// Rows `start..start + count` of `query` for list `view` (the pages they fall in, each
+    /// fetched once); `total` as Yespo said, or the rows known so far with `last` false.
+    pub async fn rows(
+        &self,
+        client: &YespoClient,
+        account: &str,
+        view: u64,
+        query: &ContactQuery,
+        start: u64,
+        count: usize,
+    ) -> AppResult<ContactPage> {
+        let first = start as usize / PAGE;
+        let end = start as usize + count.min(PAGE);
+        let mut out = ContactPage { start, rows: Vec::new(), total: None, last: false, as_of: String::new() };
+        for page in first..end.div_ceil(PAGE).max(first + 1) {
+            let got = self.page(client, account, view, query, page).await?;
+            let from = (start as usize).saturating_sub(page * PAGE).min(got.rows.len());
+            let to = (end - page * PAGE).min(got.rows.len());
+            out.rows.extend_from_slice(&got.rows[from..to]);
+            out.total = got.total;
+            out.as_of = got.as_of;
+            out.last = got.last;
+            if got.last {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     /// Forgets the cached pages of `query` (Refresh).
     pub fn refresh(&self, account: &str, query: &ContactQuery) {
         lock(&self.caches).remove(&(account.to_string(), query.clone()));
@@ -183,4 +212,61 @@ impl ContactLists {
     pub fn forget_account(&self, account: &str) {
         lock(&self.caches).retain(|(a, _), _| a != account);
     }
+}
+
+/// A custom field's value with its address-book name and type.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldValue {
+    pub id: i64,
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub value: Option<String>,
+}
+
+/// Everything the detail pane shows of one contact.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactDetail {
+    pub contact: Contact,
+    pub fields: Vec<FieldValue>,
+    /// Subscription categories the contact is subscribed to, or why Yespo did not say.
+    pub subscriptions: crate::browse::account::Part<Vec<crate::browse::account::SubscriptionView>>,
+    pub as_of: String,
+}
+
+/// One contact in full: `GET contact/{id}`, its subscriptions and the names of its fields.
+pub async fn detail(client: &YespoClient, id: i64) -> AppResult<ContactDetail> {
+    let (contact, subscriptions, books) =
+        tokio::join!(client.contact(id), client.contact_subscriptions(id), client.address_books());
+    let contact = contact?;
+    let names: HashMap<i64, crate::tokens::map::AccountField> = books
+        .map(|b| crate::tokens::map::AccountField::from_address_books(&b))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| (f.id, f))
+        .collect();
+    let fields = contact
+        .fields
+        .iter()
+        .map(|f| FieldValue {
+            id: f.id,
+            name: names.get(&f.id).map(|n| n.name.clone()),
+            kind: names.get(&f.id).and_then(|n| n.kind.clone()),
+            value: f.value.clone(),
+        })
+        .collect();
+    let subscriptions = subscriptions
+        .map(|list| {
+            list.into_iter()
+                .map(|s| crate::browse::account::SubscriptionView {
+                    id: s.id,
+                    key: s.key,
+                    name: s.name,
+                    contacts: None,
+                })
+                .collect()
+        })
+        .into();
+    Ok(ContactDetail { contact, fields, subscriptions, as_of: now() })
 }
