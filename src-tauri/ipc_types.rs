@@ -8,6 +8,7 @@ use ts_rs::TS;
 use yespo_core::browse::account::{
     AccountOverview, BalanceView, Organisation, Part, ReservedBalance, SubscriptionView,
 };
+use yespo_core::browse::contacts::{ContactDetail, ContactPage, ContactQuery, ContactRow, FieldValue};
 use yespo_core::tokens::imports::{
     CheckView, ChoicesInput, ColumnView, FileView, FilterCounts, JobView, RowsPage, TargetView, Targets, UploadEvent,
 };
@@ -94,6 +95,11 @@ pub fn declarations() -> String {
         BalanceView,
         ReservedBalance,
         SubscriptionView,
+        ContactQuery,
+        ContactPage,
+        ContactRow,
+        ContactDetail,
+        FieldValue,
     );
     out
 }

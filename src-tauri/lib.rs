@@ -30,6 +30,8 @@ pub struct AppState {
     pub logins: LoginManager,
     /// The newest `sessions_watch` channel's number; older ones stop.
     pub status_watchers: Arc<AtomicU64>,
+    /// The Contacts lists' cached pages.
+    pub contacts: Arc<yespo_core::browse::contacts::ContactLists>,
     /// The token files open in the window and the uploads running.
     pub imports: Arc<Imports>,
     /// Where drag-and-drop over the window goes (the page's channel).
@@ -119,6 +121,9 @@ pub fn run() {
             account_commands::sessions_watch,
             window_events::drops_watch,
             browse_commands::account_overview,
+            browse_commands::contacts_rows,
+            browse_commands::contacts_refresh,
+            browse_commands::contact_detail,
             token_commands::token_targets,
             token_commands::token_files_pick,
             token_commands::token_file_open,
@@ -169,6 +174,7 @@ pub fn run() {
                 logins: LoginManager::new(sessions.clone()),
                 sessions,
                 status_watchers: Default::default(),
+                contacts: Default::default(),
                 imports: Arc::new(Imports::in_profile(&info.paths)),
                 drops: Mutex::new(None),
                 quitting: AtomicBool::new(false),

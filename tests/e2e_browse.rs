@@ -32,3 +32,43 @@ async fn the_account_panel_shows_what_the_account_is() {
     app.screenshot("account").await;
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_contact_found_by_email_shows_its_push_device_fields_and_segments() {
+    if std::env::var_os("YESPO_ADMIN_TEST_KEYCHAIN").is_none() {
+        panic!("this test needs the test keychain: run it with ./dev test");
+    }
+    let app = App::launch(Launch { args: vec!["--demo"], ..Launch::default() }).await;
+    log_in_demo(&app).await;
+    app.open("contacts").await;
+    app.wait_for(".vt-layer .vt-row:not(.loading)").await;
+    let total = app.text("[data-field='total']").await;
+    assert!(total.contains("contacts, as Yespo answered at"), "{total}");
+    app.screenshot("contacts").await;
+
+    // A demo contact with a push device and an email, found by that email.
+    let page = app
+        .invoke("contacts_rows", serde_json::json!({ "view": 99, "query": {}, "start": 0, "count": 500 }))
+        .await
+        .expect("rows");
+    let row = page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["pushDevices"].as_u64().unwrap_or(0) > 0 && r["email"].is_string())
+        .expect("a contact with a push device and an email")
+        .clone();
+    let email = row["email"].as_str().unwrap();
+    app.wait_for("input[name='contact-search']").await.send_keys(email).await.unwrap();
+    app.wait_until("one contact found", "document.querySelectorAll('.vt-layer .vt-row:not(.loading)').length === 1")
+        .await;
+    app.wait_for(".vt-layer .vt-row").await.click().await.unwrap();
+    let detail = app.wait_for("#contact-detail").await;
+    let text = detail.text().await.unwrap();
+    assert!(text.contains(email), "{text}");
+    let push = app.text("#contact-detail [data-channel='mobilepush']").await;
+    assert!(push.contains('…'), "the token is masked: {push}");
+    assert!(!app.text("#contact-detail [data-field='device-appId']").await.is_empty());
+    app.screenshot("contacts-detail").await;
+    app.quit().await;
+}

@@ -4,7 +4,7 @@
 export const AREAS = Object.freeze([
   { id: 'accounts', label: 'Accounts', ready: true },
   { id: 'registration', label: 'Registration check', ready: false },
-  { id: 'contacts', label: 'Contacts', ready: false },
+  { id: 'contacts', label: 'Contacts', ready: true },
   { id: 'segments', label: 'Segments', ready: false },
   { id: 'messages', label: 'Messages', ready: false },
   { id: 'account', label: 'Account', ready: true },

@@ -9,13 +9,14 @@ import * as statusBar from './statusbar.js';
 import * as about from './screens/about.js';
 import * as accounts from './screens/accounts.js';
 import * as account from './screens/account.js';
+import * as contacts from './screens/contacts.js';
 import * as tokenImport from './screens/token-import.js';
 import { getAppInfo } from './app-state.js';
 import { watchDrops } from './drops.js';
 import { showResumeBanner } from './resume-banner.js';
 import { resume } from './token-import/state.js';
 
-const SCREENS = { about, accounts, account, 'token-import': tokenImport };
+const SCREENS = { about, accounts, account, contacts, 'token-import': tokenImport };
 
 function navItem(area) {
   if (!area.ready) {

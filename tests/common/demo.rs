@@ -150,8 +150,12 @@ pub fn keychain_secret(account_id: &str, kind: &str) -> Option<String> {
     entry.get_password().ok()
 }
 
+/// One login at a time in a test binary: every demo app listens on the same Callback URL port.
+static LOGINS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Logs the demo account in (the test plays the browser); its id.
 pub async fn log_in_demo(app: &App) -> String {
+    let _one_at_a_time = LOGINS.lock().await;
     let card = app.wait_for("[data-account][data-state='logged_out']").await;
     let id = card.attr("data-account").await.unwrap().unwrap();
     let started = app.invoke("login_start", serde_json::json!({ "id": id })).await.expect("login starts");

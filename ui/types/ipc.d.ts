@@ -398,3 +398,37 @@ reserved: Array<ReservedBalance>, };
 export type ReservedBalance = { channel: string, sender: string | null, balance: number | null, };
 
 export type SubscriptionView = { id: number | null, key: string | null, name: string | null, contacts: number | null, };
+
+export type ContactQuery = { email: string | null, phone: string | null, externalId: string | null, firstName: string | null, lastName: string | null, };
+
+export type ContactPage = { 
+/**
+ * 0-based index of the first row.
+ */
+start: number, rows: Array<ContactRow>, 
+/**
+ * Every matching contact (Yespo's `TotalCount`), when it said.
+ */
+total: number | null, 
+/**
+ * The page ended the list (fewer rows than asked for).
+ */
+last: boolean, 
+/**
+ * When Yespo answered (UTC, RFC 3339).
+ */
+asOf: string, };
+
+export type ContactRow = { id: number | null, firstName: string | null, lastName: string | null, email: string | null, phone: string | null, externalId: string | null, 
+/**
+ * Mobile-push devices on the contact.
+ */
+pushDevices: number, };
+
+export type ContactDetail = { contact: Contact, fields: Array<FieldValue>, 
+/**
+ * Subscription categories the contact is subscribed to, or why Yespo did not say.
+ */
+subscriptions: Part<Array<SubscriptionView>>, asOf: string, };
+
+export type FieldValue = { id: number, name: string | null, kind: string | null, value: string | null, };
