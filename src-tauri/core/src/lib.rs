@@ -9,6 +9,7 @@
 
 pub mod app_info;
 pub mod browse;
+pub mod clock;
 pub mod error;
 pub mod html;
 pub mod keychain;

@@ -92,11 +92,7 @@ pub async fn overview(client: &YespoClient) -> AccountOverview {
         client.email_interfaces(),
         client.sms_interfaces(),
     );
-    let as_of = time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default();
+    let as_of = crate::clock::now_text();
     AccountOverview {
         as_of,
         organisation: info

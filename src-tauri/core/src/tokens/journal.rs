@@ -158,8 +158,7 @@ fn db_error(e: rusqlite::Error) -> AppError {
 
 /// UTC to the second (`2026-12-01T10:00:00Z`), as the history shows it.
 fn now() -> String {
-    let t = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| time::OffsetDateTime::now_utc());
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    crate::clock::now_text()
 }
 
 const SCHEMA_VERSION: i64 = 1;
