@@ -76,6 +76,9 @@ async function whileBusy(element, work) {
     buttons.forEach((b) => { b.disabled = false; });
     element.removeAttribute('aria-busy');
     if (account) busy.delete(account);
+    // The card was redrawn while busy (an account change came in): its new buttons were drawn
+    // disabled, so draw it again now that the work is over.
+    if (account && !element.isConnected) drawCards();
   }
 }
 
