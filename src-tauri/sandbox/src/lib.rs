@@ -21,6 +21,7 @@ pub mod auth;
 pub mod config;
 pub mod demo_data;
 mod http;
+pub mod images;
 mod import;
 pub use import::BulkRequest;
 pub mod limits;
@@ -28,6 +29,8 @@ pub mod model;
 mod oauth;
 pub mod prng;
 pub mod quirks;
+mod request_log;
+pub use request_log::{LoggedRequest, MAX_LOGGED_REQUESTS};
 
 mod routes;
 pub mod store;
@@ -72,6 +75,8 @@ pub(crate) struct Shared {
     /// `POST /uaa/oauth/token` requests received, accepted or not, by their `grant_type` as sent
     /// (`""` when it is missing).
     pub token_requests: Mutex<BTreeMap<String, u64>>,
+    /// Every request that reached the sandbox but its own `/__sandbox/...` calls.
+    pub requests: request_log::RequestLog,
 }
 
 impl Shared {
@@ -119,7 +124,7 @@ impl Sandbox {
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
         let started = Instant::now();
-        let store = store::Store::demo(config.seed, config.contacts);
+        let store = store::Store::demo(config.seed, config.contacts, &base_url);
         let shared = Arc::new(Shared {
             base_url: base_url.clone(),
             knobs: RwLock::new(config.knobs.clone()),
@@ -138,6 +143,7 @@ impl Sandbox {
             api_requests: Default::default(),
             drops: Default::default(),
             token_requests: Default::default(),
+            requests: Default::default(),
             config,
         });
         import::spawn_worker(shared.clone());
@@ -215,6 +221,19 @@ impl Sandbox {
         self.shared.imports.log.lock().expect("log lock").clone()
     }
 
+    /// The requests that reached the sandbox after the one numbered `seq`, oldest first (all that
+    /// are kept, the last [`MAX_LOGGED_REQUESTS`], for 0): API calls, OAuth, view pages, images
+    /// and unknown paths alike, but not `/__sandbox/...`. E.g. take [`Sandbox::last_request_seq`]
+    /// before showing a message, then check which images were fetched.
+    pub fn requests_since(&self, seq: u64) -> Vec<LoggedRequest> {
+        self.shared.requests.since(seq)
+    }
+
+    /// The number of the latest logged request; 0 before the first.
+    pub fn last_request_seq(&self) -> u64 {
+        self.shared.requests.last_seq()
+    }
+
     /// Change knobs while the sandbox runs; also clears the rate limiter's memory.
     pub fn update_knobs(&self, change: impl FnOnce(&mut Knobs)) {
         change(&mut self.shared.knobs.write().expect("knobs lock"));
@@ -247,10 +266,20 @@ fn router(shared: Arc<Shared>) -> Router {
         .merge(oauth::router())
         .route("/", get(routes::index))
         .route("/view/email/{id}", get(routes::messages::view_page))
+        .route("/img/{name}", get(routes::image))
         .route("/__sandbox/knobs", get(routes::get_knobs).put(routes::put_knobs))
         .route("/__sandbox/stats", get(routes::get_stats))
+        .route("/__sandbox/requests", get(routes::get_requests))
         .fallback(|| async { ApiError::NotFound(NO_SUCH_METHOD.into()) })
+        // Outermost, after the fallback: every request passes it, whatever answers it.
+        .layer(axum::middleware::from_fn_with_state(shared.clone(), log_request))
         .with_state(shared)
+}
+
+/// Record the request in the log before anything else sees it.
+async fn log_request(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    shared.requests.record(request.method().as_str(), request.uri().path(), request.uri().query());
+    next.run(request).await
 }
 
 /// Every API request passes here: injected faults, authentication, rights, rate limits.

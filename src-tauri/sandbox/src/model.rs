@@ -234,6 +234,9 @@ pub struct EmailMessage {
     pub from: String,
     pub subject: String,
     pub html: String,
+    /// `rawHtml` when it was given (`POST messages/email`); else the answer repeats `html`.
+    pub raw_html: Option<String>,
+    pub amp_html: Option<String>,
     pub css: Option<String>,
     pub tags: Vec<String>,
     pub language: String,
@@ -256,7 +259,7 @@ impl EmailMessage {
             "from": self.from,
             "subject": self.subject,
             "htmlText": self.html,
-            "rawHtml": self.html,
+            "rawHtml": self.raw_html.as_ref().unwrap_or(&self.html),
             "translations": self.translations.iter().map(|(lang, subject, html)| json!({
                 "id": self.id,
                 "name": self.name,
@@ -268,6 +271,9 @@ impl EmailMessage {
         });
         if let Some(css) = &self.css {
             v["css"] = json!(css);
+        }
+        if let Some(amp) = &self.amp_html {
+            v["ampHtml"] = json!(amp);
         }
         v
     }
@@ -302,6 +308,95 @@ impl SmsMessage {
             "trackUrls": self.track_urls,
             "translations": [],
         })
+    }
+}
+
+/// A mobile push message template (`BaseMobilePushMessage`).
+#[derive(Debug, Clone, Default)]
+pub struct MobilePushMessage {
+    pub id: i64,
+    pub name: String,
+    pub language: String,
+    pub tags: Vec<String>,
+    pub subscription_keys: Vec<String>,
+    pub content: PushContent,
+    /// Other language versions (code, content).
+    pub translations: Vec<(String, PushContent)>,
+}
+
+/// What a push shows, per language version.
+#[derive(Debug, Clone, Default)]
+pub struct PushContent {
+    pub title: String,
+    /// Shown on iOS only.
+    pub subtitle: Option<String>,
+    pub text: String,
+    /// A web link or a deep link into the app (`demostore://...`).
+    pub link: Option<String>,
+    pub image_source: Option<String>,
+    /// A carousel: up to 10 image URLs.
+    pub images: Vec<String>,
+    /// A JSON object, as a string.
+    pub custom_data: Option<String>,
+    pub ttl_sec: Option<i64>,
+    pub buttons: Vec<PushButton>,
+    pub sound_enabled: bool,
+    pub badge_count: Option<i64>,
+}
+
+/// `MobilePushButton`.
+#[derive(Debug, Clone, Default)]
+pub struct PushButton {
+    pub action_id: String,
+    pub label: String,
+    pub link: Option<String>,
+    pub custom_data: Option<String>,
+}
+
+impl MobilePushMessage {
+    /// `GET messages/mobilepush/{id}`, and each item of `GET messages/mobilepush`.
+    pub fn to_json(&self) -> Value {
+        let mut m = self.version_json(&self.language, &self.content);
+        let languages: Vec<&str> =
+            std::iter::once(self.language.as_str()).chain(self.translations.iter().map(|t| t.0.as_str())).collect();
+        m.insert("languages".into(), json!(languages));
+        let translations = self.translations.iter().map(|(lang, c)| Value::Object(self.version_json(lang, c)));
+        m.insert("translations".into(), Value::Array(translations.collect()));
+        Value::Object(m)
+    }
+
+    /// One language version: the base message's fields, or a `MobilePushMessage` translation.
+    fn version_json(&self, language: &str, c: &PushContent) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("id".into(), json!(self.id));
+        m.insert("name".into(), json!(self.name));
+        m.insert("languageCode".into(), json!(language));
+        m.insert("tags".into(), json!(self.tags));
+        m.insert("subscriptionsKeys".into(), json!(self.subscription_keys));
+        m.insert("title".into(), json!(c.title));
+        put_opt(&mut m, "subtitle", &c.subtitle);
+        m.insert("text".into(), json!(c.text));
+        put_opt(&mut m, "link", &c.link);
+        put_opt(&mut m, "imageSource", &c.image_source);
+        put_opt(&mut m, "customData", &c.custom_data);
+        if let Some(ttl) = c.ttl_sec {
+            m.insert("ttlSec".into(), json!(ttl));
+        }
+        let buttons = c.buttons.iter().map(|b| {
+            let mut bm = Map::new();
+            bm.insert("actionId".into(), json!(b.action_id));
+            bm.insert("label".into(), json!(b.label));
+            put_opt(&mut bm, "link", &b.link);
+            put_opt(&mut bm, "customData", &b.custom_data);
+            Value::Object(bm)
+        });
+        m.insert("buttons".into(), Value::Array(buttons.collect()));
+        m.insert("soundEnabled".into(), json!(c.sound_enabled));
+        if let Some(badge) = c.badge_count {
+            m.insert("badgeCount".into(), json!(badge));
+        }
+        m.insert("images".into(), json!(c.images));
+        m
     }
 }
 

@@ -18,6 +18,7 @@ pub struct Store {
     next_segment_id: i64,
     pub emails: Vec<EmailMessage>,
     pub sms: Vec<SmsMessage>,
+    pub pushes: Vec<MobilePushMessage>,
     pub categories: Vec<SubscriptionCategory>,
     pub fields: Vec<CustomField>,
     /// Events received (`POST event`), newest last, bounded.
@@ -28,7 +29,8 @@ pub struct Store {
 const MAX_EVENTS: usize = 10_000;
 
 impl Store {
-    pub fn demo(seed: u64, contact_count: usize) -> Store {
+    /// The demo account; `base_url` is the sandbox's own, which the messages' images point at.
+    pub fn demo(seed: u64, contact_count: usize, base_url: &str) -> Store {
         let mut store = Store {
             contacts: BTreeMap::new(),
             next_contact_id: demo_data::FIRST_CONTACT_ID,
@@ -38,8 +40,9 @@ impl Store {
             by_push: HashMap::new(),
             segments: BTreeMap::new(),
             next_segment_id: demo_data::FIRST_SEGMENT_ID,
-            emails: demo_data::emails(),
+            emails: demo_data::emails(base_url),
             sms: demo_data::sms(),
+            pushes: demo_data::mobile_pushes(base_url),
             categories: demo_data::subscription_categories(),
             fields: demo_data::custom_fields(),
             events: Vec::new(),
@@ -206,6 +209,14 @@ impl Store {
 
     pub fn full_json(&self, c: &Contact) -> Value {
         c.to_full_json(&self.static_groups_of(c.id))
+    }
+
+    /// Store a new email message under the next free id, and return the id.
+    pub fn add_email(&mut self, mut message: EmailMessage) -> i64 {
+        let id = self.emails.iter().map(|m| m.id + 1).max().unwrap_or(demo_data::FIRST_EMAIL_ID);
+        message.id = id;
+        self.emails.push(message);
+        id
     }
 
     pub fn push_event(&mut self, event: Value) {
@@ -562,7 +573,7 @@ mod tests {
 
     #[test]
     fn the_seed_document_contact_parses() {
-        let store = Store::demo(1, 10);
+        let store = Store::demo(1, 10, "http://127.0.0.1:1");
         let v = serde_json::json!({
             "firstName": "John", "lastName": "Smith",
             "channels": [

@@ -74,6 +74,10 @@ async fn cases(api: &Api) -> Vec<Case> {
         case("GET", "v1/messages/email/3000001/viewLink", "/api/v1/messages/email/{id}/viewLink"),
         case("GET", "v1/messages/sms", "/api/v1/messages/sms"),
         case("GET", "v1/messages/sms/4000001", "/api/v1/messages/sms/{id}"),
+        case("GET", "v1/messages/mobilepush", "/api/v1/messages/mobilepush"),
+        case("GET", "v1/messages/mobilepush?search=trigger&maxrows=1", "/api/v1/messages/mobilepush"),
+        case("GET", "v1/messages/mobilepush/5000001", "/api/v1/messages/mobilepush/{id}"),
+        case("GET", "v1/messages/mobilepush/5000003", "/api/v1/messages/mobilepush/{id}"),
         case("GET", "v2/contacts/activity?dateFrom=2026-11-01&dateTo=2026-11-20", "/api/v2/contacts/activity"),
         case("GET", "v1/message/status?ids=3ff28330-0000-4000-a000-000000000000", "/api/v1/message/status"),
     ];
@@ -102,6 +106,13 @@ async fn cases(api: &Api) -> Vec<Case> {
             {"firstName": "Bulk", "channels": [{"type": "email", "value": "bulk-contract@example.com"}]},
             {"firstName": "Broken", "channels": [{"type": "email", "value": "not-an-email"}]}]}),
         "/api/v1/contacts",
+    );
+    post(
+        "POST",
+        "v1/messages/email".into(),
+        json!({"name": "contract-message", "from": "\"Demo Store\" <news@demo-store.example>", "subject": "Contract",
+               "htmlText": "<p>Contract</p>", "tags": ["contract"]}),
+        "/api/v1/messages/email",
     );
     post(
         "POST",

@@ -323,6 +323,42 @@ impl YespoClient {
     pub async fn sms_message(&self, id: i64) -> AppResult<SmsMessage> {
         decode(&self.send(get(format!("v1/messages/sms/{id}"), "/api/v1/messages/sms/{id}")).await?, "SMS message")
     }
+
+    /// One page of mobile push messages, searched by part of the name or a tag.
+    pub async fn mobilepush_messages(
+        &self,
+        search: Option<&str>,
+        start: usize,
+        max: usize,
+    ) -> AppResult<Page<MobilePushMessage>> {
+        let query = search_query("search", search, start, max)?;
+        let answer = self.send(Call { query, ..get("v1/messages/mobilepush", "/api/v1/messages/mobilepush") }).await?;
+        Ok(Page { total: total_count(&answer), items: decode_list(&answer, "mobile push messages")?, start })
+    }
+
+    /// One mobile push message with its language versions (`GET v1/messages/mobilepush/{id}`).
+    pub async fn mobilepush_message(&self, id: i64) -> AppResult<MobilePushMessage> {
+        decode(
+            &self.send(get(format!("v1/messages/mobilepush/{id}"), "/api/v1/messages/mobilepush/{id}")).await?,
+            "mobile push message",
+        )
+    }
+
+    /// `POST v1/messages/email`: add an email message template; answers its id.
+    pub async fn add_email_message(&self, message: &NewEmailMessage) -> AppResult<i64> {
+        let body = serde_json::to_vec(message)
+            .map_err(|e| AppError::internal("Cannot encode the email message").with_details(e.to_string()))?;
+        // Not retried after a 5xx or a network error: the message may have been added, and a
+        // second one would be a duplicate template.
+        let call = Call {
+            method: Method::POST,
+            body: Some(body),
+            idempotent: false,
+            ..get("v1/messages/email", "/api/v1/messages/email")
+        };
+        let id: IdResult = decode(&self.send(call).await?, "the new email message")?;
+        id.id.ok_or_else(|| AppError::internal("Yespo did not say which message it added"))
+    }
 }
 
 /// Walk pages lazily: stops after a short page, or when `TotalCount` is reached.

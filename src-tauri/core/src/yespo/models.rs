@@ -509,3 +509,82 @@ pub struct IdResult {
     #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub id: Option<i64>,
 }
+
+/// A mobile push message (`BaseMobilePushMessage`, and `MobilePushMessage` for its translations).
+/// `base.from` is always empty: a push has no sender.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MobilePushMessage {
+    #[serde(flatten)]
+    pub base: MessageBase,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub title: Option<String>,
+    /// Shown on iOS only.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub subtitle: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub text: Option<String>,
+    /// A web link (opens in the browser) or a deep link into the app.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub link: Option<String>,
+    /// The URL of the message's one image.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub image_source: Option<String>,
+    /// Extra parameters for the app: a JSON object as a string.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub custom_data: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub ttl_sec: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub buttons: Vec<MobilePushButton>,
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    pub sound_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub badge_count: Option<i64>,
+    /// A carousel's image URLs (up to 10).
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub images: Vec<String>,
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub translations: Vec<MobilePushMessage>,
+}
+
+/// A button of a mobile push message (`MobilePushButton`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MobilePushButton {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub action_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub label: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub ios_icon_path: Option<String>,
+    /// A URL or a deep link.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub link: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub custom_data: Option<String>,
+}
+
+/// The body of `POST v1/messages/email` (`BaseEmailMessage` as written: `from`, `htmlText`,
+/// `name` and `subject` are required).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewEmailMessage {
+    pub name: String,
+    /// `"Name" <address>`.
+    pub from: String,
+    pub subject: String,
+    pub html_text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language_code: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions_keys: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw_html: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amp_html: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub css: Option<String>,
+}

@@ -156,6 +156,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep("GET", "/api/v1/messages/email/{id}/viewLink", G::General, R::MessageReads),
     ep("GET", "/api/v1/messages/sms", G::General, R::MessageReads),
     ep("GET", "/api/v1/messages/sms/{id}", G::General, R::MessageReads),
+    // Seed 000 names only the email and SMS template calls; mobile push reads are the same kind
+    // of call with the same published 500/hour limit, so they go with them (inferred).
+    ep("GET", "/api/v1/messages/mobilepush", G::General, R::MessageReads),
+    ep("GET", "/api/v1/messages/mobilepush/{id}", G::General, R::MessageReads),
+    // Adding a template is in seed 000's message management; the spec gives it no limit of its own.
+    ep("POST", "/api/v1/messages/email", G::General, R::Default),
     // 1.4 Interfaces
     ep("GET", "/api/v1/interfaces/email", G::General, R::Default),
     ep("GET", "/api/v1/interfaces/sms", G::General, R::Default),

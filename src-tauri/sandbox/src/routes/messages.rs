@@ -1,10 +1,13 @@
-//! Message templates: email and SMS search and reads, and the email's view-in-browser page.
+//! Message templates: email, SMS and mobile push search and reads, adding an email message, and
+//! the email's view-in-browser page.
 
 use crate::http::*;
-use crate::model::{EmailMessage, SmsMessage};
+use crate::model::{EmailMessage, MobilePushMessage, SmsMessage};
+use crate::store::opt_string;
 use crate::Shared;
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -96,6 +99,79 @@ pub async fn get_sms(State(shared): State<Arc<Shared>>, Path(id): Path<String>) 
     let store = shared.store.read().expect("store lock");
     let m = store
         .sms
+        .iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| ApiError::NotFound(format!("Message with id='{id}' not found")))?;
+    let v = m.to_json();
+    drop(store);
+    Ok(json_ok(v, shared.knobs().quirks))
+}
+
+/// `POST messages/email` (`addEmail`): a `BaseEmailMessage` with `from`, `htmlText`, `name` and
+/// `subject` → `IDResult`. `id`, `languages` and `translations` are for reads only and ignored.
+pub async fn add_email(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let value = json_body(&headers, &body)?;
+    let obj = value.as_object().ok_or_else(|| ApiError::BadRequest("the message must be a JSON object".into()))?;
+    // Blank counts as missing; a list or an object where text belongs is refused.
+    let text = |key: &str| -> Result<Option<String>, ApiError> {
+        match obj.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => opt_string(Some(v))
+                .map(|s| (!s.trim().is_empty()).then_some(s))
+                .ok_or_else(|| ApiError::BadRequest(format!("{key} must be text"))),
+        }
+    };
+    let required = |key: &str| text(key)?.ok_or_else(|| ApiError::BadRequest(format!("{key} is required")));
+    let list = |key: &str| -> Result<Vec<String>, ApiError> {
+        // One value may come bare, as elsewhere in Yespo's JSON.
+        let items: &[Value] = match obj.get(key) {
+            None | Some(Value::Null) => &[],
+            Some(Value::Array(a)) => a,
+            Some(one) => std::slice::from_ref(one),
+        };
+        items
+            .iter()
+            .map(|v| {
+                opt_string(Some(v)).ok_or_else(|| ApiError::BadRequest(format!("{key} must be a list of strings")))
+            })
+            .collect()
+    };
+    let message = EmailMessage {
+        id: 0,
+        name: required("name")?,
+        from: required("from")?,
+        subject: required("subject")?,
+        html: required("htmlText")?,
+        raw_html: text("rawHtml")?,
+        amp_html: text("ampHtml")?,
+        css: text("css")?,
+        tags: list("tags")?,
+        // Yespo's default language is the account's; the demo account's is English.
+        language: text("languageCode")?.unwrap_or_else(|| "en".into()),
+        translations: Vec::new(),
+        subscription_keys: list("subscriptionsKeys")?,
+    };
+    let id = shared.store.write().expect("store lock").add_email(message);
+    Ok(json_ok(json!({"id": id}), shared.knobs().quirks))
+}
+
+pub async fn search_push(State(shared): State<Arc<Shared>>, RawQuery(q): RawQuery) -> ApiResult {
+    let q = query_map(q.as_deref());
+    let paging = Paging::from_query(&q, 500)?;
+    let search = q.get("search").map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
+    let store = shared.store.read().expect("store lock");
+    let found: Vec<&MobilePushMessage> = store.pushes.iter().filter(|m| matches(&search, &m.name, &m.tags)).collect();
+    let total = found.len();
+    let page: Vec<Value> = paging.slice(found).into_iter().map(MobilePushMessage::to_json).collect();
+    drop(store);
+    Ok(with_total_count(json_ok(Value::Array(page), shared.knobs().quirks), total))
+}
+
+pub async fn get_push(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
+    let id = path_id(&id)?;
+    let store = shared.store.read().expect("store lock");
+    let m = store
+        .pushes
         .iter()
         .find(|m| m.id == id)
         .ok_or_else(|| ApiError::NotFound(format!("Message with id='{id}' not found")))?;

@@ -7,11 +7,11 @@ pub mod messages;
 mod segments;
 
 use super::config::Knobs;
-use super::http::{json_body, ApiError};
+use super::http::{json_body, query_map, ApiError};
 use super::Shared;
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -39,11 +39,13 @@ pub fn api_router() -> Router<Arc<Shared>> {
         .route("/api/v1/group/{id}/contacts", get(segments::contacts))
         .route("/api/v1/group/{id}/contacts/attach", post(segments::attach))
         .route("/api/v1/group/{id}/contacts/detach", post(segments::detach))
-        .route("/api/v1/messages/email", get(messages::search_email))
+        .route("/api/v1/messages/email", get(messages::search_email).post(messages::add_email))
         .route("/api/v1/messages/email/{id}", get(messages::get_email))
         .route("/api/v1/messages/email/{id}/viewLink", get(messages::view_link))
         .route("/api/v1/messages/sms", get(messages::search_sms))
         .route("/api/v1/messages/sms/{id}", get(messages::get_sms))
+        .route("/api/v1/messages/mobilepush", get(messages::search_push))
+        .route("/api/v1/messages/mobilepush/{id}", get(messages::get_push))
         .route("/api/v2/contacts/activity", get(events::activity))
         .route("/api/v1/event", post(events::register))
         .route("/api/v2/event", post(events::register))
@@ -58,7 +60,10 @@ pub async fn index(State(shared): State<Arc<Shared>>) -> Html<String> {
          <h1>Yespo sandbox</h1><p>A local emulator of the Yespo API and OAuth server for Yespo Admin.</p>\
          <ul><li>API: <code>{0}/api/v1/…</code> (HTTP Basic with an API key, or Bearer)</li>\
          <li>OAuth: <code>{0}/uaa/oauth/authorize</code>, <code>{0}/uaa/oauth/token</code></li>\
-         <li>Knobs: <code>{0}/__sandbox/knobs</code>; counters: <code>{0}/__sandbox/stats</code></li></ul>\
+         <li>Knobs: <code>{0}/__sandbox/knobs</code>; counters: <code>{0}/__sandbox/stats</code>; \
+         requests received: <code>{0}/__sandbox/requests?since=0</code></li>\
+         <li>Images of the demo messages: <code>{0}/img/logo.png</code>, <code>promo.png</code>, \
+         <code>banner.gif</code>, <code>pixel.gif</code></li></ul>\
          </body></html>",
         shared.base_url
     ))
@@ -80,6 +85,32 @@ pub async fn get_stats(State(shared): State<Arc<Shared>>) -> Response {
         tokens.insert(grant_type.clone(), (*n).into());
     }
     axum::Json(serde_json::json!({"apiRequests": shared.api_requests(), "tokenRequests": tokens})).into_response()
+}
+
+/// `GET /__sandbox/requests?since=N`: the requests logged after `N` (all kept, for 0 or none), as
+/// a JSON array of `{seq, method, path, query, at}`, oldest first.
+pub async fn get_requests(State(shared): State<Arc<Shared>>, RawQuery(q): RawQuery) -> Response {
+    let q = query_map(q.as_deref());
+    let since = match q.get("since").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => 0,
+        Some(s) => match s.parse::<u64>() {
+            Ok(n) => n,
+            Err(_) => return ApiError::BadRequest(format!("since must be a whole number, not '{s}'")).into_response(),
+        },
+    };
+    axum::Json(shared.requests.since(since)).into_response()
+}
+
+/// `GET /img/{name}`: an image of the demo messages, public like a real email's remote images.
+pub async fn image(Path(name): Path<String>) -> Response {
+    match crate::images::get(&name) {
+        // Not cached, so every time a preview shows the image it shows in the request log too.
+        Some(image) => {
+            ([(header::CONTENT_TYPE, image.content_type), (header::CACHE_CONTROL, "no-store")], image.bytes.as_slice())
+                .into_response()
+        }
+        None => (StatusCode::NOT_FOUND, "No such image").into_response(),
+    }
 }
 
 /// Replace the knobs with a JSON object; fields left out keep their defaults.
