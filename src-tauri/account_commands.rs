@@ -32,6 +32,7 @@ pub async fn account_add(state: tauri::State<'_, AppState>, input: NewAccount) -
 
 #[tauri::command]
 pub async fn account_edit(state: tauri::State<'_, AppState>, id: String, edit: AccountEdit) -> AppResult<Account> {
+    state.browse.forget_account(&id);
     logged("account_edit", login::edit_account(&state.sessions, &id, &edit).await)
 }
 
@@ -42,11 +43,14 @@ pub fn account_select(state: tauri::State<'_, AppState>, id: String) -> AppResul
 
 #[tauri::command]
 pub async fn account_logout(state: tauri::State<'_, AppState>, id: String) -> AppResult<Account> {
+    // What was read with the old login is not shown to the next one.
+    state.browse.forget_account(&id);
     logged("account_logout", state.sessions.log_out(&id).await)
 }
 
 #[tauri::command]
 pub async fn account_remove(state: tauri::State<'_, AppState>, id: String) -> AppResult<()> {
+    state.browse.forget_account(&id);
     logged("account_remove", state.sessions.remove(&id).await)
 }
 

@@ -2,13 +2,22 @@
 //! `ui/types/ipc.d.ts`: the UI's JavaScript is type-checked against what Rust really sends, and
 //! `tests/ipc_types.rs` fails when the file is out of date.
 
+use crate::browse_commands::LoadedImages;
 use crate::token_commands::Written;
 use crate::window_events::DropEvent;
 use ts_rs::TS;
 use yespo_core::browse::account::{
     AccountOverview, BalanceView, Organisation, Part, ReservedBalance, SubscriptionView,
 };
-use yespo_core::browse::contacts::{ContactDetail, ContactPage, ContactQuery, ContactRow, FieldValue};
+use yespo_core::browse::contacts::{ContactDetail, ContactPage, ContactQuery, ContactRow, ContactSource, FieldValue};
+use yespo_core::browse::email_preview::{ImageFailure, PreparedEmail, Removed};
+use yespo_core::browse::export::{ExportProgress, ExportSource, ExportState};
+use yespo_core::browse::messages::{
+    EmailPreview, EmailVersion, EmailWithImages, MessageKind, MessagePage, MessageRow, PushButtonView, PushVersion,
+    PushView, ReadBudget, SmsVersion, SmsView,
+};
+use yespo_core::browse::segments::{SegmentKind, SegmentList, SegmentQuery, SegmentRow};
+use yespo_core::browse::sms_length::{SmsEncoding, SmsLength};
 use yespo_core::tokens::imports::{
     CheckView, ChoicesInput, ColumnView, FileView, FilterCounts, JobView, RowsPage, TargetView, Targets, UploadEvent,
 };
@@ -96,10 +105,36 @@ pub fn declarations() -> String {
         ReservedBalance,
         SubscriptionView,
         ContactQuery,
+        ContactSource,
         ContactPage,
         ContactRow,
         ContactDetail,
         FieldValue,
+        SegmentKind,
+        SegmentRow,
+        SegmentList,
+        SegmentQuery,
+        MessageKind,
+        MessageRow,
+        ReadBudget,
+        MessagePage,
+        EmailVersion,
+        EmailPreview,
+        PreparedEmail,
+        Removed,
+        EmailWithImages,
+        ImageFailure,
+        SmsEncoding,
+        SmsLength,
+        SmsVersion,
+        SmsView,
+        PushButtonView,
+        PushVersion,
+        PushView,
+        LoadedImages,
+        ExportSource,
+        ExportState,
+        ExportProgress,
     );
     out
 }

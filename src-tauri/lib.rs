@@ -31,7 +31,7 @@ pub struct AppState {
     /// The newest `sessions_watch` channel's number; older ones stop.
     pub status_watchers: Arc<AtomicU64>,
     /// The Contacts lists' cached pages.
-    pub contacts: Arc<yespo_core::browse::contacts::ContactLists>,
+    pub browse: Arc<yespo_core::browse::Browse>,
     /// The token files open in the window and the uploads running.
     pub imports: Arc<Imports>,
     /// Where drag-and-drop over the window goes (the page's channel).
@@ -123,6 +123,20 @@ pub fn run() {
             browse_commands::account_overview,
             browse_commands::contacts_rows,
             browse_commands::contacts_refresh,
+            browse_commands::segments_list,
+            browse_commands::segments_refresh,
+            browse_commands::messages_rows,
+            browse_commands::messages_refresh,
+            browse_commands::messages_budget,
+            browse_commands::messages_cached,
+            browse_commands::email_preview,
+            browse_commands::email_preview_images,
+            browse_commands::email_open_in_browser,
+            browse_commands::sms_detail,
+            browse_commands::push_detail,
+            browse_commands::images_load,
+            browse_commands::list_export,
+            browse_commands::list_export_cancel,
             browse_commands::contact_detail,
             token_commands::token_targets,
             token_commands::token_files_pick,
@@ -174,7 +188,7 @@ pub fn run() {
                 logins: LoginManager::new(sessions.clone()),
                 sessions,
                 status_watchers: Default::default(),
-                contacts: Default::default(),
+                browse: Default::default(),
                 imports: Arc::new(Imports::in_profile(&info.paths)),
                 drops: Mutex::new(None),
                 quitting: AtomicBool::new(false),

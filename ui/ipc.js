@@ -8,13 +8,15 @@ export const ERROR_CODES = Object.freeze([
 ]);
 
 export class AppError extends Error {
-  /** @param {{code: string, message: string, details?: string | null, retryAfterSecs?: number | null}} init */
-  constructor({ code, message, details, retryAfterSecs }) {
+  /** @param {{code: string, message: string, details?: string | null, retryAfterSecs?: number | null, missingRight?: string | null}} init */
+  constructor({ code, message, details, retryAfterSecs, missingRight }) {
     super(message);
     this.name = 'AppError';
     this.code = ERROR_CODES.includes(code) ? code : 'internal';
     this.details = details ?? (ERROR_CODES.includes(code) ? undefined : `code: ${code}`);
     this.retryAfterSecs = retryAfterSecs;
+    /** For `forbidden`: the Yespo right that would allow it. */
+    this.missingRight = missingRight;
   }
 }
 

@@ -10,13 +10,16 @@ import * as about from './screens/about.js';
 import * as accounts from './screens/accounts.js';
 import * as account from './screens/account.js';
 import * as contacts from './screens/contacts.js';
+import * as segments from './screens/segments.js';
+import * as messages from './screens/messages.js';
 import * as tokenImport from './screens/token-import.js';
 import { getAppInfo } from './app-state.js';
 import { watchDrops } from './drops.js';
 import { showResumeBanner } from './resume-banner.js';
 import { resume } from './token-import/state.js';
+import { installShortcuts } from './palette.js';
 
-const SCREENS = { about, accounts, account, contacts, 'token-import': tokenImport };
+const SCREENS = { about, accounts, account, contacts, segments, messages, 'token-import': tokenImport };
 
 function navItem(area) {
   if (!area.ready) {
@@ -64,6 +67,8 @@ async function start() {
   replaceChildren(document.getElementById('nav'), AREAS.map(navItem));
   replaceChildren(document.getElementById('nav-footer'), FOOTER_AREAS.map(navItem));
   window.addEventListener('hashchange', () => show(currentArea()));
+  // A jump to the screen already shown draws it again (the palette's choice applies).
+  installShortcuts((area) => { if (currentArea() === area) show(area); else location.hash = `#/${area}`; });
   // Files dropped anywhere on the window go to Token import; so does a resumed upload.
   const toImport = () => { if (currentArea() !== 'token-import') location.hash = '#/token-import'; };
   await Promise.allSettled([

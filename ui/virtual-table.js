@@ -87,6 +87,14 @@ export class VirtualTable {
     this.schedule();
   }
 
+  /** The list turned out longer or shorter: the rows fetched and the scroll position stay. */
+  setTotal(total) {
+    this.total = total;
+    if (this.selected >= total) this.selected = total - 1;
+    this.root.setAttribute('aria-rowcount', String(total));
+    this.schedule();
+  }
+
   schedule() {
     if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.render(); });
   }
@@ -134,8 +142,8 @@ export class VirtualTable {
         this.pending.delete(page);
         if (this.pages.size >= MAX_PAGES_KEPT) this.pages.delete(this.pages.keys().next().value);
         this.pages.set(page, rows);
-        if (total !== this.total) this.reset(total);
-        else this.schedule();
+        if (total !== this.total) this.setTotal(total);
+        this.schedule();
       }, (error) => {
         this.pending.delete(page);
         this.root.dispatchEvent(new CustomEvent('vt-error', { detail: error }));

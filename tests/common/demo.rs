@@ -29,10 +29,18 @@ impl Response {
 
 /// One request, `Connection: close`; `body` is `(content type, bytes)`.
 pub fn send(method: &str, url: &str, body: Option<(&str, &str)>) -> Response {
+    send_with(method, url, &[], body)
+}
+
+/// [`send`] with extra headers.
+pub fn send_with(method: &str, url: &str, headers: &[(&str, &str)], body: Option<(&str, &str)>) -> Response {
     let rest = url.strip_prefix("http://").expect("http URL");
     let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
     let mut stream = TcpStream::connect(host).expect("connect");
     let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
     if let Some((content_type, bytes)) = body {
         request.push_str(&format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n", bytes.len()));
     }
@@ -69,6 +77,36 @@ pub fn token_requests(sandbox_url: &str, grant_type: &str) -> u64 {
     send("GET", &format!("{sandbox_url}/__sandbox/stats"), None).json()["tokenRequests"][grant_type]
         .as_u64()
         .expect("a count")
+}
+
+/// The requests the sandbox received after `since` (its request log), oldest first.
+pub fn requests_since(sandbox_url: &str, since: u64) -> Vec<Value> {
+    let answer = send("GET", &format!("{sandbox_url}/__sandbox/requests?since={since}"), None).json();
+    answer.as_array().expect("a list of requests").clone()
+}
+
+/// The number of the last request the sandbox received (0 for none).
+pub fn last_request_seq(sandbox_url: &str) -> u64 {
+    requests_since(sandbox_url, 0).last().and_then(|r| r["seq"].as_u64()).unwrap_or(0)
+}
+
+/// The sandbox's own fake credentials: its OAuth apps and one API key per right.
+pub fn sandbox_info(sandbox_url: &str) -> Value {
+    send("GET", &format!("{sandbox_url}/__sandbox/info"), None).json()
+}
+
+/// The sandbox's API key with `rights` (`full_access`, `events`, `events_and_contacts`, `messages`).
+pub fn sandbox_key(sandbox_url: &str, rights: &str) -> String {
+    let info = sandbox_info(sandbox_url);
+    let keys = info["api_keys"].as_array().expect("api_keys");
+    let key = keys.iter().find(|k| k["rights"] == rights).unwrap_or_else(|| panic!("no key with {rights}"));
+    key["key"].as_str().expect("a key").to_string()
+}
+
+/// HTTP Basic with an API key, as Yespo takes it (any user name).
+pub fn basic(key: &str) -> String {
+    use base64::Engine;
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("user:{key}")))
 }
 
 fn unescape(s: &str) -> String {

@@ -5,6 +5,7 @@ import { h, replaceChildren } from '../dom.js';
 import { invoke } from '../ipc.js';
 import { errorBanner } from '../errors.js';
 import { getAccounts, onAccountsChange } from '../app-state.js';
+import { copyable } from '../copy.js';
 
 const DEFAULT_CALLBACK = 'http://127.0.0.1:8917/callback';
 const STATE_LABELS = {
@@ -42,22 +43,6 @@ function relative(seconds, past = 'expired') {
   if (left < 3600) return `${Math.max(1, Math.round(left / 60))} min`;
   if (left < 2 * 86400) return `${Math.round(left / 3600)} h`;
   return `${Math.round(left / 86400)} days`;
-}
-
-async function copy(text, button) {
-  try {
-    await navigator.clipboard.writeText(text);
-    button.textContent = 'Copied';
-  } catch {
-    button.textContent = 'Select and press Ctrl+C';
-  }
-  setTimeout(() => { button.textContent = 'Copy'; }, 2000);
-}
-
-function copyable(text, field) {
-  const value = h('code', { class: 'copy-value', dataset: { field } }, text);
-  const button = h('button', { type: 'button', class: 'button secondary small', onClick: () => copy(text, button) }, 'Copy');
-  return h('div', { class: 'copy-row' }, value, button);
 }
 
 /**

@@ -1,132 +1,87 @@
 // Contacts: Yespo's contact search (or every contact) in a virtual list fetched from Rust a
 // window at a time (Rust asks Yespo for 500-row pages, once each, cached until Refresh), the
-// total and when Yespo answered, and a detail pane with the contact in full.
+// total and when Yespo answered, a detail pane with the contact in full, and Export.
 
 import { h, replaceChildren } from '../dom.js';
-import { errorBanner, showErrorToast } from '../errors.js';
-import { invoke, toAppError } from '../ipc.js';
-import { maskToken, plural, when } from '../format.js';
-import { VirtualTable } from '../virtual-table.js';
+import { ContactList } from '../contact-list.js';
+import { exportControl } from '../list-export.js';
 
-/**
- * @typedef {import('../types/ipc').ContactQuery} ContactQuery
- * @typedef {import('../types/ipc').ContactRow} ContactRow
- * @typedef {import('../types/ipc').ContactDetail} ContactDetail
- */
+/** @typedef {import('../types/ipc').ContactQuery} ContactQuery */
 
 /** This screen's list, as Rust knows it (a new search cancels what the old one waited for). */
 const VIEW = 1;
 const FIELDS = [['email', 'Email'], ['phone', 'Phone'], ['externalId', 'External ID'], ['firstName', 'First name'], ['lastName', 'Last name']];
-const COLUMNS = [
-  { key: 'id', label: 'ID', width: 110 }, { key: 'name', label: 'Name', width: 220 },
-  { key: 'email', label: 'Email', width: 260 }, { key: 'phone', label: 'Phone', width: 160 },
-  { key: 'externalId', label: 'External ID', width: 170 }, { key: 'push', label: 'Push devices', width: 120 },
-];
 
 /** Kept while the user visits other screens. */
-const list = { field: 'email', text: '', /** @type {ContactQuery} */ query: {}, total: 0, asOf: '', table: null, detail: null };
+const state = { field: 'email', text: '', /** @type {ContactList | null} */ list: null, input: null, select: null, pendingOpen: null };
 
+/** @returns {ContactQuery} */
 function queryOf(field, text) {
   const value = text.trim();
-  return value ? { [field]: value } : {};
+  /** @type {ContactQuery} */
+  const query = { email: null, phone: null, externalId: null, firstName: null, lastName: null };
+  if (value) query[field] = value;
+  return query;
 }
 
-/** @param {HTMLElement[]} cells @param {ContactRow} row */
-function fill(cells, row) {
-  const name = [row.firstName, row.lastName].filter(Boolean).join(' ');
-  const values = [row.id ?? '', name, row.email ?? '', row.phone ?? '', row.externalId ?? '', row.pushDevices ? String(row.pushDevices) : ''];
-  cells.forEach((cell, i) => { cell.textContent = String(values[i]); cell.className = 'vt-cell'; });
+/** Which field a typed value is: an email, a phone number, else an external id. */
+export function fieldFor(text) {
+  const value = text.trim();
+  if (value.includes('@')) return 'email';
+  if (/^\+?[\d\s()-]{6,}$/.test(value)) return 'phone';
+  return 'externalId';
 }
 
-function channelList(contact) {
-  return h('ul', { class: 'channel-list' }, (contact.channels ?? []).map((ch) => h('li', { dataset: { channel: ch.type ?? '' } },
-    h('strong', {}, ch.type ?? 'channel'), ' ',
-    h('span', { class: 'mono' }, ch.type === 'mobilepush' ? maskToken(ch.value) : (ch.value ?? '')),
-    ch.device ? h('dl', { class: 'facts device' },
-      ['appId', 'deviceModel', 'os', 'locale', 'appVersion', 'clientVersion', 'active'].filter((k) => ch.device[k] != null)
-        .map((k) => [h('dt', {}, k), h('dd', { class: 'mono', dataset: { field: `device-${k}` } }, String(ch.device[k]))])) : null)));
+/**
+ * Shows the contacts matching `text` in `field` and opens the first one's detail (the palette's
+ * jump). Works before the screen is drawn: the search is applied when it is.
+ */
+export function showContact(field, text) {
+  state.field = field;
+  state.text = text;
+  state.pendingOpen = true;
+  if (state.list?.root.isConnected) search();
 }
 
-/** @param {ContactDetail} d */
-function detailPane(d, onClose) {
-  const c = d.contact;
-  return h('aside', { class: 'row-panel contact-detail', id: 'contact-detail', 'aria-label': 'Contact' },
-    h('div', { class: 'row-panel-head' },
-      h('h2', {}, [c.firstName, c.lastName].filter(Boolean).join(' ') || `Contact ${c.id}`),
-      h('button', { type: 'button', class: 'toast-close', 'aria-label': 'Close (Esc)', onClick: onClose }, '×')),
-    h('dl', { class: 'facts' },
-      h('dt', {}, 'ID'), h('dd', { class: 'mono' }, String(c.id ?? '—')),
-      h('dt', {}, 'External ID'), h('dd', { class: 'mono' }, c.externalCustomerId ?? '—'),
-      h('dt', {}, 'Language'), h('dd', {}, c.languageCode ?? '—'),
-      h('dt', {}, 'Time zone'), h('dd', {}, c.timeZone ?? '—'),
-      c.address ? [h('dt', {}, 'Address'), h('dd', {}, [c.address.address, c.address.town, c.address.region, c.address.postcode].filter(Boolean).join(', '))] : null),
-    h('h3', {}, 'Channels'), channelList(c),
-    h('h3', {}, 'Fields'),
-    d.fields.length ? h('dl', { class: 'facts', dataset: { field: 'fields' } }, d.fields.map((f) => [h('dt', { title: `#${f.id} ${f.kind ?? ''}` }, f.name ?? `#${f.id}`), h('dd', {}, f.value ?? '')]))
-      : h('p', { class: 'muted' }, 'No custom fields.'),
-    h('h3', {}, 'Segments'),
-    (c.groups ?? []).length ? h('ul', { class: 'plain-list', dataset: { field: 'segments' } }, c.groups.map((g) => h('li', {}, g.name ?? `#${g.id}`, g.type ? ` (${g.type})` : '')))
-      : h('p', { class: 'muted' }, 'In no static segment.'),
-    h('h3', {}, 'Subscriptions'),
-    d.subscriptions.error ? errorBanner(d.subscriptions.error)
-      : d.subscriptions.value.length ? h('ul', { class: 'plain-list', dataset: { field: 'subscriptions' } }, d.subscriptions.value.map((s) => h('li', {}, s.name ?? s.key ?? `#${s.id}`)))
-        : h('p', { class: 'muted' }, 'No subscription categories.'));
+function search() {
+  if (state.input) state.input.value = state.text;
+  if (state.select) state.select.value = state.field;
+  state.list.setSource({ search: queryOf(state.field, state.text) });
+  if (state.pendingOpen) {
+    state.pendingOpen = null;
+    openFirst();
+  }
+}
+
+async function openFirst() {
+  const list = state.list;
+  const page = await list.fetch(0, 1).catch(() => null);
+  const id = page?.rows[0]?.id;
+  if (id != null) {
+    list.table.selected = 0;
+    list.table.schedule();
+    await list.openDetail(id);
+    document.getElementById('contact-detail')?.focus();
+  }
 }
 
 export async function render(container) {
-  const panelSlot = h('div', { class: 'panel-slot' });
-  const status = h('p', { class: 'muted', dataset: { field: 'total' } });
-  const showStatus = () => { status.textContent = list.asOf ? `${plural(list.total, 'contact')}, as Yespo answered at ${when(list.asOf)}` : 'Asking Yespo…'; };
-  const closeDetail = () => { replaceChildren(panelSlot); list.table?.viewport.focus(); };
-  const table = new VirtualTable({
-    columns: COLUMNS,
-    label: 'Contacts',
-    fetchRows: async (start, n) => {
-      try {
-        const page = await invoke('contacts_rows', { view: VIEW, query: list.query, start, count: n });
-        list.total = page.total ?? (page.last ? start + page.rows.length : Math.max(list.total, start + page.rows.length + 100));
-        list.asOf = page.asOf;
-        showStatus();
-        return { total: list.total, rows: page.rows };
-      } catch (error) {
-        // A search that was replaced is not an error to show.
-        if (toAppError(error).code !== 'cancelled') throw error;
-        return { total: table.total, rows: [] };
-      }
-    },
-    renderRow: fill,
-    onActivate: async (_, row) => {
-      if (row.id == null) return;
-      try {
-        replaceChildren(panelSlot, detailPane(await invoke('contact_detail', { id: row.id }), closeDetail));
-      } catch (error) { showErrorToast(error); }
-    },
-  });
-  table.root.addEventListener('vt-error', (e) => showErrorToast(/** @type {CustomEvent} */ (e).detail));
-  list.table = table;
+  const list = new ContactList({ view: VIEW, label: 'Contacts', what: 'contacts' });
+  state.list = list;
   let timer = 0;
-  const search = () => {
-    list.query = queryOf(list.field, list.text);
-    list.total = 0;
-    list.asOf = '';
-    showStatus();
-    closeDetail();
-    table.reset(1);
-  };
-  const input = h('input', {
-    type: 'search', name: 'contact-search', value: list.text, placeholder: 'Search, or leave empty for every contact',
-    onInput: (e) => { list.text = e.currentTarget.value; clearTimeout(timer); timer = setTimeout(search, 300); },
+  state.input = h('input', {
+    type: 'search', name: 'contact-search', value: state.text, placeholder: 'Search, or leave empty for every contact',
+    'aria-label': 'Search contacts',
+    onInput: (e) => { state.text = e.currentTarget.value; clearTimeout(timer); timer = setTimeout(search, 300); },
+    onKeydown: (e) => { if (e.key === 'ArrowDown') { e.preventDefault(); list.table.viewport.focus(); } },
   });
-  const field = h('select', { name: 'contact-field', onChange: (e) => { list.field = e.currentTarget.value; search(); } },
-    FIELDS.map(([value, label]) => h('option', { value, selected: value === list.field }, label)));
-  const refresh = async () => { await invoke('contacts_refresh', { query: list.query }).catch(showErrorToast); search(); };
+  state.select = h('select', { name: 'contact-field', 'aria-label': 'Search by', onChange: (e) => { state.field = e.currentTarget.value; search(); } },
+    FIELDS.map(([value, label]) => h('option', { value, selected: value === state.field }, label)));
   replaceChildren(container,
-    h('header', { class: 'view-header' }, h('h1', {}, 'Contacts'), status),
-    h('div', { class: 'search-bar' }, field, input,
-      h('button', { type: 'button', class: 'button secondary small', dataset: { action: 'refresh' }, onClick: refresh }, 'Refresh')),
-    h('div', { class: 'review-table' }, table.root, panelSlot));
-  container.addEventListener('keydown', (e) => { if (e.key === 'Escape' && panelSlot.firstChild) { e.preventDefault(); closeDetail(); } });
-  showStatus();
-  list.query = queryOf(list.field, list.text);
-  table.reset(1);
+    h('header', { class: 'view-header' }, h('h1', {}, 'Contacts'), list.status),
+    h('div', { class: 'search-bar' }, state.select, state.input,
+      h('button', { type: 'button', class: 'button secondary small', dataset: { action: 'refresh' }, onClick: () => list.refresh() }, 'Refresh'),
+      exportControl(() => ({ source: { contacts: list.source }, name: state.text.trim() ? 'contacts-search.csv' : 'contacts.csv' }))),
+    list.root);
+  search();
 }

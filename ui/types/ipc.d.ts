@@ -5,7 +5,11 @@ export type AppError = { code: ErrorCode, message: string, details?: string | nu
 /**
  * For `rate_limited`: seconds until a retry may work, when the server said.
  */
-retryAfterSecs?: number | null, };
+retryAfterSecs?: number | null, 
+/**
+ * For `forbidden`: the Yespo right that would allow the call (what to tick in Yespo).
+ */
+missingRight?: string | null, };
 
 export type ErrorCode = "validation" | "network" | "auth_required" | "auth_expired" | "forbidden" | "rate_limited" | "duplicate_request" | "keychain_unavailable" | "not_found" | "cancelled" | "internal";
 
@@ -401,6 +405,8 @@ export type SubscriptionView = { id: number | null, key: string | null, name: st
 
 export type ContactQuery = { email: string | null, phone: string | null, externalId: string | null, firstName: string | null, lastName: string | null, };
 
+export type ContactSource = { "search": ContactQuery } | { "segment": number };
+
 export type ContactPage = { 
 /**
  * 0-based index of the first row.
@@ -432,3 +438,194 @@ export type ContactDetail = { contact: Contact, fields: Array<FieldValue>,
 subscriptions: Part<Array<SubscriptionView>>, asOf: string, };
 
 export type FieldValue = { id: number, name: string | null, kind: string | null, value: string | null, };
+
+export type SegmentKind = "static" | "dynamic" | "combined" | "other";
+
+export type SegmentRow = { id: number, name: string, kind: SegmentKind, 
+/**
+ * The type as Yespo wrote it.
+ */
+kindText: string | null, };
+
+export type SegmentList = { rows: Array<SegmentRow>, 
+/**
+ * Segments of each type in the whole account, for the type filter's labels.
+ */
+counts: { [key in SegmentKind]?: number }, 
+/**
+ * Every segment of the account.
+ */
+total: number, 
+/**
+ * When Yespo answered (UTC, RFC 3339).
+ */
+asOf: string, };
+
+export type SegmentQuery = { name: string, kinds: Array<SegmentKind>, };
+
+export type MessageKind = "email" | "sms" | "push";
+
+export type MessageRow = { id: number, kind: MessageKind, name: string | null, 
+/**
+ * The email's subject, the SMS's text, the push's title.
+ */
+summary: string | null, from: string | null, tags: Array<string>, language: string | null, languages: Array<string>, };
+
+export type ReadBudget = { limit: number, used: number, remaining: number, 
+/**
+ * Few reads left: the screens say so.
+ */
+low: boolean, 
+/**
+ * Yespo refused a read for the limit: none is sent before this time (UTC, RFC 3339).
+ */
+blockedUntil: string | null, };
+
+export type MessagePage = { start: number, rows: Array<MessageRow>, total: number | null, last: boolean, asOf: string, budget: ReadBudget, };
+
+export type EmailVersion = { language: string | null, subject: string | null, from: string | null, };
+
+export type EmailPreview = { id: number, name: string | null, subject: string | null, from: string | null, language: string | null, versions: Array<EmailVersion>, tags: Array<string>, subscriptionsKeys: Array<string>, 
+/**
+ * The sanitised HTML document for the preview frame, remote images held back.
+ */
+prepared: PreparedEmail, 
+/**
+ * The message has no HTML (an AMP-only or empty template).
+ */
+empty: boolean, asOf: string, budget: ReadBudget, };
+
+export type PreparedEmail = { 
+/**
+ * A complete HTML document for the frame's `srcdoc`.
+ */
+document: string, 
+/**
+ * The distinct absolute http(s) addresses of the images the document holds back, in order.
+ */
+remoteImages: Array<string>, 
+/**
+ * What was taken out.
+ */
+removed: Removed, };
+
+export type Removed = { 
+/**
+ * `<script>` elements, with their code.
+ */
+scripts: number, 
+/**
+ * `on…` attributes (`onclick`, `onerror`, `onload`…).
+ */
+eventHandlers: number, 
+/**
+ * Links and image sources with a scheme other than http, https, mailto or tel
+ * (`javascript:`, `vbscript:`, `data:` that is not a raster image…).
+ */
+unsafeUrls: number, 
+/**
+ * Relative links and image sources: the preview has no address to resolve them against.
+ */
+relativeUrls: number, 
+/**
+ * `<form>`, `<input>`, `<button>`, `<select>` and `<textarea>` (a button's text stays).
+ */
+forms: number, 
+/**
+ * `<iframe>`, `<frame>`, `<frameset>`, `<object>`, `<embed>`, `<applet>`, `<video>`, `<audio>`.
+ */
+embeds: number, 
+/**
+ * `<svg>` and `<math>` elements, with their content.
+ */
+svgAndMath: number, 
+/**
+ * `<meta http-equiv="refresh">`.
+ */
+metaRefresh: number, 
+/**
+ * `<base>` elements.
+ */
+baseElements: number, 
+/**
+ * `<link>` elements: external stylesheets, icons, preloads.
+ */
+linkElements: number, 
+/**
+ * `srcset` and `background` attributes: only `<img src>` images can be loaded.
+ */
+imageAttributes: number, 
+/**
+ * CSS `@import` rules.
+ */
+cssImports: number, 
+/**
+ * CSS `url()`s (and `image-set()` strings) to anything but an inline `data:` image or font.
+ */
+cssUrls: number, 
+/**
+ * CSS that runs code in old browsers: `expression()`, `behavior`, `-moz-binding`.
+ */
+cssScripts: number, 
+/**
+ * Other CSS at-rules the preview does not keep (`@namespace`, `@-moz-document`…).
+ */
+cssAtRules: number, };
+
+export type EmailWithImages = { document: string, loaded: number, failures: Array<ImageFailure>, };
+
+export type ImageFailure = { url: string, reason: string, };
+
+export type SmsEncoding = "gsm7" | "ucs2";
+
+export type SmsLength = { encoding: SmsEncoding, 
+/**
+ * Septets for GSM-7 (an extension-table character is two), UTF-16 code units for UCS-2.
+ */
+units: number, 
+/**
+ * Parts the text is sent in (1 for the empty text).
+ */
+parts: number, 
+/**
+ * Units one part holds: 160 or 70 for a one-part text, 153 or 67 for each part of a longer one.
+ */
+perPart: number, 
+/**
+ * Units still free in the last part.
+ */
+leftInPart: number, };
+
+export type SmsVersion = { language: string | null, from: string | null, text: string, length: SmsLength, };
+
+export type SmsView = { id: number, name: string | null, tags: Array<string>, 
+/**
+ * Links in the text are replaced by tracked ones when sent.
+ */
+trackUrls: boolean, versions: Array<SmsVersion>, asOf: string, budget: ReadBudget, };
+
+export type PushButtonView = { label: string | null, link: string | null, };
+
+export type PushVersion = { language: string | null, title: string | null, subtitle: string | null, text: string | null, link: string | null, 
+/**
+ * `web` (opens the browser) or `deep` (opens the app), when there is a link.
+ */
+linkKind: string | null, 
+/**
+ * Image URLs (the image, then a carousel's): not loaded until the user asks.
+ */
+images: Array<string>, buttons: Array<PushButtonView>, customData: string | null, };
+
+export type PushView = { id: number, name: string | null, tags: Array<string>, versions: Array<PushVersion>, ttlSec: number | null, sound: boolean | null, badge: number | null, asOf: string, budget: ReadBudget, };
+
+export type LoadedImages = { images: { [key in string]: string }, failures: Array<ImageFailure>, };
+
+export type ExportSource = { "contacts": ContactSource } | { "messages": { kind: MessageKind, search: string, } } | { "segments": SegmentQuery };
+
+export type ExportState = "running" | "done" | "cancelled" | "failed";
+
+export type ExportProgress = { state: ExportState, rows: number, 
+/**
+ * Rows Yespo said there are, when it said.
+ */
+total: number | null, requests: number, path: string, error: AppError | null, };

@@ -90,6 +90,9 @@ pub struct AppError {
     /// For `rate_limited`: seconds until a retry may work, when the server said.
     #[serde(default, rename = "retryAfterSecs", skip_serializing_if = "Option::is_none")]
     pub retry_after_secs: Option<u64>,
+    /// For `forbidden`: the Yespo right that would allow the call (what to tick in Yespo).
+    #[serde(default, rename = "missingRight", skip_serializing_if = "Option::is_none")]
+    pub missing_right: Option<String>,
 }
 
 /// Longest `details` kept; raw bodies can be large and the pane is for a glance.
@@ -97,7 +100,7 @@ pub const MAX_DETAILS_CHARS: usize = 4000;
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        AppError { code, message: message.into(), details: None, retry_after_secs: None }
+        AppError { code, message: message.into(), details: None, retry_after_secs: None, missing_right: None }
     }
 
     /// Attaches technical details, cut to [`MAX_DETAILS_CHARS`] characters.

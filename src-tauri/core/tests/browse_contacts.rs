@@ -2,7 +2,7 @@
 //! until a refresh, a search by email, and a list that moves on stops waiting for the old query.
 
 use std::sync::Arc;
-use yespo_core::browse::contacts::{ContactLists, ContactQuery, PAGE};
+use yespo_core::browse::contacts::{ContactLists, ContactQuery, ContactSource, PAGE};
 use yespo_core::yespo::{Auth, YespoClient};
 use yespo_core::{ErrorCode, Secret};
 use yespo_sandbox::Right;
@@ -17,7 +17,7 @@ async fn pages_are_fetched_once_cached_and_cancelled_when_the_list_moves_on() {
     .build()
     .unwrap();
     let lists = Arc::new(ContactLists::new());
-    let all = ContactQuery::default();
+    let all = ContactSource::Search(ContactQuery::default());
 
     // Five callers, one request.
     let asks: Vec<_> = (0..5)
@@ -41,14 +41,14 @@ async fn pages_are_fetched_once_cached_and_cancelled_when_the_list_moves_on() {
 
     // A search by a contact's email finds it.
     let email = again.rows.iter().find_map(|r| r.email.clone()).expect("a contact with an email");
-    let query = ContactQuery { email: Some(format!(" {email} ")), ..ContactQuery::default() };
+    let query = ContactSource::Search(ContactQuery { email: Some(format!(" {email} ")), ..ContactQuery::default() });
     let found = lists.page(&client, "acc", 1, &query, 0).await.unwrap();
     assert_eq!(found.rows.len(), 1);
     assert_eq!(found.rows[0].email.as_deref(), Some(email.as_str()));
 
     // A slow search, then the same list asks for another: the first stops waiting.
     sandbox.update_knobs(|k| k.latency_ms = 1_000);
-    let slow = ContactQuery { last_name: Some("Smith".into()), ..ContactQuery::default() };
+    let slow = ContactSource::Search(ContactQuery { last_name: Some("Smith".into()), ..ContactQuery::default() });
     let waiting = {
         let (lists, client) = (lists.clone(), client.clone());
         tokio::spawn(async move { lists.page(&client, "acc", 7, &slow, 0).await })
@@ -69,7 +69,7 @@ async fn rows_span_pages_and_a_contact_comes_in_full() {
     .build()
     .unwrap();
     let lists = ContactLists::new();
-    let all = ContactQuery::default();
+    let all = ContactSource::Search(ContactQuery::default());
     let across = lists.rows(&client, "acc", 1, &all, 450, 100).await.unwrap();
     assert_eq!((across.start, across.rows.len(), across.total), (450, 100, Some(1_200)));
     assert_eq!(lists.requests(), 2, "rows 450..550 are on pages 0 and 1");
@@ -88,4 +88,20 @@ async fn rows_span_pages_and_a_contact_comes_in_full() {
         detail.fields
     );
     assert!(detail.subscriptions.error.is_none());
+
+    // A segment's members come through the same list, without a total (Yespo sends none).
+    let segment = client
+        .groups(None, 1, 500)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|g| g.kind.as_deref() == Some("Static"))
+        .unwrap();
+    let members = ContactSource::Segment(segment.id.unwrap());
+    let page = lists.rows(&client, "acc", 2, &members, 0, 100).await.unwrap();
+    assert!(!page.rows.is_empty(), "the demo's static segments have members");
+    assert_eq!(page.total, None);
+    let all_members: Vec<_> = client.group_contacts(segment.id.unwrap(), 1, 500).await.unwrap().items;
+    assert_eq!(page.rows.first().and_then(|r| r.id), all_members.first().and_then(|c| c.id));
 }

@@ -80,6 +80,18 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// Credentials and addresses of this sandbox (all of them its own fakes).
+    pub(crate) fn info(&self) -> SandboxInfo {
+        let auth = self.auth.lock().expect("auth lock");
+        SandboxInfo {
+            base_url: self.base_url.clone(),
+            demo_user: auth.demo_user.clone(),
+            demo_password: auth.demo_password.clone(),
+            oauth_apps: auth.apps.clone(),
+            api_keys: auth.keys.clone(),
+        }
+    }
+
     pub fn knobs(&self) -> Knobs {
         self.knobs.read().expect("knobs lock").clone()
     }
@@ -172,14 +184,7 @@ impl Sandbox {
 
     /// Credentials and addresses of this sandbox.
     pub fn info(&self) -> SandboxInfo {
-        let auth = self.shared.auth.lock().expect("auth lock");
-        SandboxInfo {
-            base_url: self.shared.base_url.clone(),
-            demo_user: auth.demo_user.clone(),
-            demo_password: auth.demo_password.clone(),
-            oauth_apps: auth.apps.clone(),
-            api_keys: auth.keys.clone(),
-        }
+        self.shared.info()
     }
 
     /// The seeded API key with `rights`.
@@ -270,6 +275,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/__sandbox/knobs", get(routes::get_knobs).put(routes::put_knobs))
         .route("/__sandbox/stats", get(routes::get_stats))
         .route("/__sandbox/requests", get(routes::get_requests))
+        .route("/__sandbox/info", get(routes::get_info))
         .fallback(|| async { ApiError::NotFound(NO_SUCH_METHOD.into()) })
         // Outermost, after the fallback: every request passes it, whatever answers it.
         .layer(axum::middleware::from_fn_with_state(shared.clone(), log_request))
@@ -278,7 +284,8 @@ fn router(shared: Arc<Shared>) -> Router {
 
 /// Record the request in the log before anything else sees it.
 async fn log_request(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    shared.requests.record(request.method().as_str(), request.uri().path(), request.uri().query());
+    let user_agent = request.headers().get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+    shared.requests.record(request.method().as_str(), request.uri().path(), request.uri().query(), user_agent);
     next.run(request).await
 }
 

@@ -30,6 +30,10 @@ pub struct LoggedRequest {
     pub query: String,
     /// When it arrived, in milliseconds since the Unix epoch.
     pub at: u64,
+    /// The `User-Agent` header (empty when none): who fetched it, the app's Rust client or a
+    /// web view.
+    #[serde(rename = "userAgent")]
+    pub user_agent: String,
 }
 
 #[derive(Default)]
@@ -45,7 +49,7 @@ struct Entries {
 
 impl RequestLog {
     /// Record a request unless it is one of the sandbox's own `/__sandbox/...` calls.
-    pub fn record(&self, method: &str, path: &str, query: Option<&str>) {
+    pub fn record(&self, method: &str, path: &str, query: Option<&str>, user_agent: Option<&str>) {
         if path == "/__sandbox" || path.starts_with("/__sandbox/") {
             return;
         }
@@ -58,6 +62,7 @@ impl RequestLog {
             path: clip(path),
             query: clip(query.unwrap_or("")),
             at,
+            user_agent: clip(user_agent.unwrap_or("")),
         };
         if entries.list.len() >= MAX_LOGGED_REQUESTS {
             entries.list.pop_front();
@@ -99,9 +104,9 @@ mod tests {
     fn keeps_order_skips_its_own_endpoints_and_forgets_the_oldest() {
         let log = RequestLog::default();
         assert_eq!(log.last_seq(), 0);
-        log.record("GET", "/img/logo.png", None);
-        log.record("GET", "/__sandbox/requests", Some("since=0"));
-        log.record("POST", "/api/v1/contact", Some("a=1&t=x"));
+        log.record("GET", "/img/logo.png", None, None);
+        log.record("GET", "/__sandbox/requests", Some("since=0"), None);
+        log.record("POST", "/api/v1/contact", Some("a=1&t=x"), None);
         assert_eq!(log.last_seq(), 2);
         let all = log.since(0);
         assert_eq!(all.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2]);
@@ -110,7 +115,7 @@ mod tests {
         assert_eq!(log.since(1).len(), 1);
         assert!(log.since(2).is_empty() && log.since(u64::MAX).is_empty());
         for _ in 0..MAX_LOGGED_REQUESTS {
-            log.record("GET", "/x", None);
+            log.record("GET", "/x", None, None);
         }
         let kept = log.since(0);
         assert_eq!(kept.len(), MAX_LOGGED_REQUESTS);
@@ -121,7 +126,7 @@ mod tests {
     #[test]
     fn a_huge_path_is_clipped_on_a_character_boundary() {
         let log = RequestLog::default();
-        log.record("GET", &format!("/{}", "é".repeat(10_000)), None);
+        log.record("GET", &format!("/{}", "é".repeat(10_000)), None, None);
         let path = &log.since(0)[0].path;
         assert!(path.len() <= MAX_PART_BYTES && path.ends_with('é'));
     }

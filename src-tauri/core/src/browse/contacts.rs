@@ -1,14 +1,14 @@
-//! The Contacts list: Yespo's contact search a page of 500 at a time, cached per account and
-//! query until an explicit refresh. A page is fetched once however many callers ask for it at
+//! Lists of contacts (a contact search, or a segment's members): Yespo's pages of 500, cached
+//! per account and source until an explicit refresh. A page is fetched once however many callers ask for it at
 //! the same moment, and a list that moves on to another query stops waiting for the old one.
 
+use super::once_map::OnceMap;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::yespo::models::Contact;
 use crate::yespo::{ContactSearch, YespoClient};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use tokio::sync::OnceCell;
+use std::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
 /// Rows per request: Yespo's maximum for `GET contacts`.
@@ -26,7 +26,7 @@ pub struct ContactQuery {
 }
 
 impl ContactQuery {
-    fn search(&self) -> ContactSearch {
+    pub fn search(&self) -> ContactSearch {
         let clean = |v: &Option<String>| v.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         ContactSearch {
             email: clean(&self.email),
@@ -35,6 +35,31 @@ impl ContactQuery {
             last_name: clean(&self.last_name),
             external_customer_id: clean(&self.external_id),
             sort_by_id: false,
+        }
+    }
+}
+
+/// Where a list's contacts come from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ContactSource {
+    /// Yespo's contact search (empty: every contact).
+    Search(ContactQuery),
+    /// A segment's members (`GET group/{id}/contacts`).
+    Segment(i64),
+}
+
+impl ContactSource {
+    /// One page of this source's contacts, straight from Yespo.
+    pub async fn fetch(
+        &self,
+        client: &YespoClient,
+        start: usize,
+        max: usize,
+    ) -> AppResult<crate::yespo::Page<Contact>> {
+        match self {
+            ContactSource::Search(query) => client.search_contacts(&query.search(), start, max).await,
+            ContactSource::Segment(id) => client.group_contacts(*id, start, max).await,
         }
     }
 }
@@ -82,31 +107,21 @@ pub struct ContactPage {
     pub as_of: String,
 }
 
-type Slot = Arc<OnceCell<ContactPage>>;
-/// An account's id and a query: one cached list.
-type ListKey = (String, ContactQuery);
+/// An account's id, a source and a page number: one cached page.
+type PageKey = (String, ContactSource, usize);
 
-#[derive(Default)]
-struct QueryCache {
-    pages: HashMap<usize, Slot>,
-}
-
-/// The cached lists, and what each list on screen is showing now.
+/// The cached pages, and what each list on screen is showing now.
 #[derive(Default)]
 pub struct ContactLists {
-    caches: Mutex<HashMap<ListKey, Arc<Mutex<QueryCache>>>>,
-    /// List (a screen's own number) → its query and the token that stops its waits.
-    views: Mutex<HashMap<u64, (ContactQuery, CancellationToken)>>,
+    pages: OnceMap<PageKey, ContactPage>,
+    /// List (a screen's own number) → its source and the token that stops its waits.
+    views: Mutex<HashMap<u64, (ContactSource, CancellationToken)>>,
     /// Requests actually sent, for the benchmark and the tests.
     requests: std::sync::atomic::AtomicU64,
 }
 
 fn now() -> String {
     crate::clock::now_text()
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl ContactLists {
@@ -119,9 +134,9 @@ impl ContactLists {
         self.requests.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// The token of `view` for `query`: a new query cancels what the view waited for.
-    fn view_token(&self, view: u64, query: &ContactQuery) -> CancellationToken {
-        let mut views = lock(&self.views);
+    /// The token of `view` for `query`: a new source cancels what the view waited for.
+    fn view_token(&self, view: u64, query: &ContactSource) -> CancellationToken {
+        let mut views = self.views.lock().unwrap_or_else(|e| e.into_inner());
         match views.get(&view) {
             Some((current, token)) if current == query => token.clone(),
             _ => {
@@ -133,28 +148,21 @@ impl ContactLists {
         }
     }
 
-    fn slot(&self, account: &str, query: &ContactQuery, page: usize) -> Slot {
-        let cache = lock(&self.caches).entry((account.to_string(), query.clone())).or_default().clone();
-        let slot = lock(&cache).pages.entry(page).or_default().clone();
-        slot
-    }
-
-    /// Page `page` (0-based, of [`PAGE`] rows) of `query` for list `view`: from the cache, or
-    /// fetched once. `cancelled` when the view has moved on to another query meanwhile.
+    /// Page `page` (0-based, of [`PAGE`] rows) of `source` for list `view`: from the cache, or
+    /// fetched once. `cancelled` when the view has moved on to another source meanwhile.
     pub async fn page(
         &self,
         client: &YespoClient,
         account: &str,
         view: u64,
-        query: &ContactQuery,
+        source: &ContactSource,
         page: usize,
     ) -> AppResult<ContactPage> {
-        let token = self.view_token(view, query);
-        let slot = self.slot(account, query, page);
-        let search = query.search();
-        let fetch = slot.get_or_try_init(|| async {
+        let token = self.view_token(view, source);
+        let key = (account.to_string(), source.clone(), page);
+        let fetch = self.pages.get_or_try_init(&key, || async {
             self.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let found = client.search_contacts(&search, page * PAGE + 1, PAGE).await?;
+            let found = source.fetch(client, page * PAGE + 1, PAGE).await?;
             Ok::<_, AppError>(ContactPage {
                 start: (page * PAGE) as u64,
                 last: found.items.len() < PAGE,
@@ -166,18 +174,18 @@ impl ContactLists {
         tokio::select! {
             // A dropped fetch leaves the slot empty: the next caller fetches it.
             _ = token.cancelled() => Err(AppError::new(ErrorCode::Cancelled, "The list moved on to another search")),
-            page = fetch => page.cloned(),
+            page = fetch => page,
         }
     }
 
-    /// Rows `start..start + count` of `query` for list `view` (the pages they fall in, each
+    /// Rows `start..start + count` of `source` for list `view` (the pages they fall in, each
     /// fetched once); `total` as Yespo said, or the rows known so far with `last` false.
     pub async fn rows(
         &self,
         client: &YespoClient,
         account: &str,
         view: u64,
-        query: &ContactQuery,
+        query: &ContactSource,
         start: u64,
         count: usize,
     ) -> AppResult<ContactPage> {
@@ -200,13 +208,13 @@ impl ContactLists {
     }
 
     /// Forgets the cached pages of `query` (Refresh).
-    pub fn refresh(&self, account: &str, query: &ContactQuery) {
-        lock(&self.caches).remove(&(account.to_string(), query.clone()));
+    pub fn refresh(&self, account: &str, query: &ContactSource) {
+        self.pages.retain(|(a, s, _)| !(a == account && s == query));
     }
 
     /// Forgets everything cached for `account` (it logged out or was removed).
     pub fn forget_account(&self, account: &str) {
-        lock(&self.caches).retain(|(a, _), _| a != account);
+        self.pages.retain(|(a, _, _)| a != account);
     }
 }
 

@@ -481,15 +481,19 @@ impl Failure {
                             Auth::Bearer(_) => "The login has expired or was revoked. Log in again.",
                         },
                     ),
-                    403 => AppError::new(
-                        ErrorCode::Forbidden,
-                        format!(
-                            "Not allowed: {} need the right '{}' (or full access), which this {} does not have.",
-                            group.label(),
-                            Right::needed_for(group).label(),
-                            match auth { Auth::ApiKey(_) => "API key", Auth::Bearer(_) => "app" },
-                        ),
-                    ),
+                    403 => {
+                        let mut e = AppError::new(
+                            ErrorCode::Forbidden,
+                            format!(
+                                "Not allowed: {} need the right '{}' (or full access), which this {} does not have.",
+                                group.label(),
+                                Right::needed_for(group).label(),
+                                match auth { Auth::ApiKey(_) => "API key", Auth::Bearer(_) => "app" },
+                            ),
+                        );
+                        e.missing_right = Some(Right::needed_for(group).label().to_string());
+                        e
+                    }
                     404 => AppError::not_found(text.unwrap_or_else(|| "Not found".into())),
                     409 => AppError::new(
                         ErrorCode::DuplicateRequest,

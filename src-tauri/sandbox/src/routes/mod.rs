@@ -61,12 +61,18 @@ pub async fn index(State(shared): State<Arc<Shared>>) -> Html<String> {
          <ul><li>API: <code>{0}/api/v1/…</code> (HTTP Basic with an API key, or Bearer)</li>\
          <li>OAuth: <code>{0}/uaa/oauth/authorize</code>, <code>{0}/uaa/oauth/token</code></li>\
          <li>Knobs: <code>{0}/__sandbox/knobs</code>; counters: <code>{0}/__sandbox/stats</code>; \
-         requests received: <code>{0}/__sandbox/requests?since=0</code></li>\
+         requests received: <code>{0}/__sandbox/requests?since=0</code>; credentials: <code>{0}/__sandbox/info</code></li>\
          <li>Images of the demo messages: <code>{0}/img/logo.png</code>, <code>promo.png</code>, \
          <code>banner.gif</code>, <code>pixel.gif</code></li></ul>\
          </body></html>",
         shared.base_url
     ))
+}
+
+/// `GET /__sandbox/info`: the sandbox's own fake credentials (demo user, OAuth apps, one API key
+/// per right), for scripts and tests that add accounts of their own. Never real ones.
+pub async fn get_info(State(shared): State<Arc<Shared>>) -> Response {
+    axum::Json(shared.info()).into_response()
 }
 
 pub async fn get_knobs(State(shared): State<Arc<Shared>>) -> Response {

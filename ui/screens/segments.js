@@ -1,0 +1,110 @@
+// Segments: every segment of the account (read once, cached until Refresh) searched by name and
+// filtered by type here; the chosen segment's members in the same contact list and detail pane as
+// Contacts ("n+" while paging, since Yespo sends no member count), each list exportable.
+
+import { h, replaceChildren } from '../dom.js';
+import { invoke } from '../ipc.js';
+import { count, when } from '../format.js';
+import { VirtualTable } from '../virtual-table.js';
+import { ContactList } from '../contact-list.js';
+import { exportControl } from '../list-export.js';
+import { refusalNotice } from '../missing-right.js';
+
+/**
+ * @typedef {import('../types/ipc').SegmentRow} SegmentRow
+ * @typedef {import('../types/ipc').SegmentKind} SegmentKind
+ * @typedef {import('../types/ipc').SegmentList} SegmentList
+ */
+
+const VIEW = 2;
+/** @type {[SegmentKind, string][]} */
+const KINDS = [['static', 'Static'], ['dynamic', 'Dynamic'], ['combined', 'Combined']];
+
+/** Kept while the user visits other screens. */
+const state = { name: '', /** @type {SegmentKind[]} */ kinds: [], /** @type {SegmentRow | null} */ open: null, pendingName: null };
+
+/** Opens the Segments screen on the segment called `name` (the palette's jump). */
+export function showSegment(name) {
+  state.name = name;
+  state.pendingName = name;
+}
+
+export async function render(container) {
+  /** @type {SegmentRow[]} */
+  let rows = [];
+  const status = h('p', { class: 'muted', dataset: { field: 'segments-total' } }, 'Asking Yespo…');
+  const notice = h('div', { class: 'list-notice' });
+  const chips = h('div', { class: 'filter-chips', role: 'group', 'aria-label': 'Segment types' });
+  const members = new ContactList({
+    view: VIEW, label: 'Segment members', what: 'members',
+    describe: (n, asOf) => `${state.open?.name ?? ''}: ${n}, as Yespo answered at ${when(asOf)}`,
+  });
+  const membersPane = h('section', { class: 'segment-members', hidden: true },
+    h('header', { class: 'pane-header' },
+      h('h2', { dataset: { field: 'segment-name' } }), members.status,
+      h('div', { class: 'pane-actions' },
+        h('button', { type: 'button', class: 'button secondary small', onClick: () => members.refresh() }, 'Refresh members'),
+        exportControl(() => state.open && ({ source: { contacts: { segment: state.open.id } }, name: `segment-${state.open.id}-members.csv` })))),
+    members.root);
+  const openSegment = (row) => {
+    state.open = row;
+    membersPane.hidden = false;
+    membersPane.querySelector('[data-field="segment-name"]').textContent = `${row.name} (${row.kindText ?? row.kind})`;
+    members.setSource({ segment: row.id });
+  };
+  const table = new VirtualTable({
+    columns: [{ key: 'id', label: 'ID', width: 110 }, { key: 'name', label: 'Name', width: 260 }, { key: 'type', label: 'Type', width: 110 }],
+    label: 'Segments',
+    fetchRows: async (start, n) => ({ total: rows.length, rows: rows.slice(start, start + n) }),
+    renderRow: (cells, row) => {
+      cells[0].textContent = String(row.id);
+      cells[1].textContent = row.name;
+      cells[2].textContent = row.kindText ?? row.kind;
+      cells.forEach((c) => { c.className = 'vt-cell'; });
+    },
+    onActivate: (_, row) => openSegment(row),
+  });
+  const load = async () => {
+    try {
+      /** @type {SegmentList} */
+      const list = await invoke('segments_list', { query: { name: state.name, kinds: state.kinds } });
+      rows = list.rows;
+      replaceChildren(notice);
+      status.textContent = `${count(list.rows.length)} of ${count(list.total)} segments, as Yespo answered at ${when(list.asOf)}`;
+      replaceChildren(chips, KINDS.map(([kind, label]) => h('button', {
+        type: 'button', class: `chip${state.kinds.includes(kind) ? ' on' : ''}`, 'aria-pressed': String(state.kinds.includes(kind)),
+        dataset: { kind },
+        onClick: () => { state.kinds = state.kinds.includes(kind) ? state.kinds.filter((k) => k !== kind) : [...state.kinds, kind]; load(); },
+      }, `${label} ${count(list.counts[kind] ?? 0)}`)));
+      table.reset(rows.length);
+      if (state.pendingName != null) {
+        const wanted = state.pendingName.toLowerCase();
+        state.pendingName = null;
+        const index = rows.findIndex((r) => r.name.toLowerCase() === wanted);
+        if (index >= 0) { table.selected = index; table.scrollToIndex(index); openSegment(rows[index]); }
+      }
+    } catch (error) {
+      status.textContent = '';
+      replaceChildren(notice, refusalNotice(error, 'segments'));
+    }
+  };
+  let timer = 0;
+  const input = h('input', {
+    type: 'search', name: 'segment-search', value: state.name, placeholder: 'Search segments by name or ID', 'aria-label': 'Search segments',
+    onInput: (e) => { state.name = e.currentTarget.value; clearTimeout(timer); timer = setTimeout(load, 150); },
+    onKeydown: (e) => { if (e.key === 'ArrowDown') { e.preventDefault(); table.viewport.focus(); } },
+  });
+  replaceChildren(container,
+    h('header', { class: 'view-header' }, h('h1', {}, 'Segments'), status),
+    h('div', { class: 'search-bar' }, input, chips,
+      h('button', { type: 'button', class: 'button secondary small', dataset: { action: 'refresh' },
+        onClick: async () => { await invoke('segments_refresh').catch(() => {}); load(); } }, 'Refresh'),
+      exportControl(() => ({ source: { segments: { name: state.name, kinds: state.kinds } }, name: 'segments.csv' }))),
+    notice,
+    h('div', { class: 'segments-layout' }, h('div', { class: 'segment-list' }, table.root), membersPane));
+  const before = state.open;
+  await load();
+  // Back on the screen: the segment that was open is open again (unless the palette chose one).
+  const again = before && state.open === before && rows.find((r) => r.id === before.id);
+  if (again) openSegment(again);
+}
