@@ -75,14 +75,6 @@ async fn click(app: &App, css: &str) {
     panic!("click {css}: the element kept being redrawn");
 }
 
-/// A key pressed on the keyboard (WebDriver actions: it goes where the focus is).
-async fn press(app: &App, key: char) {
-    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-    let keys =
-        KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
-    app.client.perform_actions(keys).await.unwrap();
-}
-
 async fn number(app: &App, css: &str) -> u64 {
     app.text(css).await.replace(',', "").parse().unwrap_or_else(|e| panic!("{css}: not a number ({e})"))
 }
@@ -123,7 +115,7 @@ async fn a_csv_is_mapped_reviewed_exported_uploaded_and_reported() {
 
     // 2. Columns (Enter advances, as the step's main button): the OS column was not matched.
     app.client.execute("document.activeElement?.blur()", vec![]).await.unwrap();
-    press(&app, '\u{e007}').await; // Enter
+    app.press('\u{e007}').await; // Enter
     let os = app.wait_for("tr[data-column='mobile_platform_name'] select").await;
     assert_eq!(os.prop("value").await.unwrap().as_deref(), Some(""), "not matched by itself");
     assert!(app.text("[data-field='unmapped']").await.contains("mobile_platform_name"));
@@ -152,7 +144,7 @@ async fn a_csv_is_mapped_reviewed_exported_uploaded_and_reported() {
     let panel = app.text("#row-panel").await;
     assert!(panel.contains("Line 11") && panel.contains("Invalid"), "{panel}");
     app.screenshot("token-import-3-review").await;
-    press(&app, '\u{e00c}').await; // Esc
+    app.press('\u{e00c}').await; // Esc
     app.wait_until("Esc closes the panel", "!document.querySelector('#row-panel')").await;
 
     click(&app, "[data-action='export-problems']").await;

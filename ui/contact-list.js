@@ -5,7 +5,7 @@
 import { h, replaceChildren } from './dom.js';
 import { errorBanner, showErrorToast } from './errors.js';
 import { invoke, toAppError } from './ipc.js';
-import { count, maskToken, when } from './format.js';
+import { count, maskToken, plural, when } from './format.js';
 import { VirtualTable } from './virtual-table.js';
 import { copyButton } from './copy.js';
 import { refusalNotice } from './missing-right.js';
@@ -95,11 +95,13 @@ export class ContactList {
    * @param {object} options
    * @param {number} options.view  the list's own number: a new source cancels its old waits
    * @param {string} options.label  what the list holds, for screen readers
-   * @param {string} options.what  the rows' noun for the refusal notice ("contacts", "segment members")
+   * @param {string} options.one  one row's noun ("contact", "member")
+   * @param {string} options.what  the rows' noun ("contacts", "members"), also for the refusal notice
    * @param {(rows: string, asOf: string) => string} [options.describe]  the status line
    */
-  constructor({ view, label, what, describe = (rows, asOf) => `${rows}, as Yespo answered at ${when(asOf)}` }) {
+  constructor({ view, label, one, what, describe = (rows, asOf) => `${rows}, as Yespo answered at ${when(asOf)}` }) {
     this.view = view;
+    this.one = one;
     this.what = what;
     this.describe = describe;
     /** @type {ContactSource | null} */
@@ -130,8 +132,8 @@ export class ContactList {
 
   showStatus() {
     if (!this.asOf) { this.status.textContent = 'Asking Yespo…'; return; }
-    const rows = this.total != null ? `${count(this.total)} ${this.what}`
-      : `${count(this.known)}${this.last ? '' : '+'} ${this.what}`;
+    const rows = this.total != null ? plural(this.total, this.one, this.what)
+      : this.last ? plural(this.known, this.one, this.what) : `${count(this.known)}+ ${this.what}`;
     this.status.textContent = this.describe(rows, this.asOf);
   }
 

@@ -21,7 +21,7 @@ export function refusalNotice(error, what) {
     h('h3', {}, 'What to change in Yespo'),
     steps,
     h('p', { class: 'muted small-print' }, err.message));
-  getAccounts().then((view) => {
+  getAccounts({ refresh: true }).then((view) => {
     const account = view.accounts.find((a) => a.id === view.active);
     const oauth = account?.auth.kind === 'oauth';
     const items = oauth

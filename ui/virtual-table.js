@@ -84,7 +84,8 @@ export class VirtualTable {
     this.selected = -1;
     this.viewport.scrollTop = 0;
     this.root.setAttribute('aria-rowcount', String(total));
-    this.schedule();
+    // Drawn now, not at the next frame: the old rows must not stay clickable meanwhile.
+    this.render();
   }
 
   /** The list turned out longer or shorter: the rows fetched and the scroll position stay. */

@@ -92,7 +92,11 @@ impl App {
                 // The screen was redrawn between finding the node and taking its handle: the
                 // element is there, look again.
                 Err(error) if format!("{error:?}").to_lowercase().contains("stale") && !left.is_zero() => {}
-                Err(error) => panic!("`{css}` did not appear: {error}"),
+                Err(error) => {
+                    let shot =
+                        self.screenshot(&format!("failed-{}", css.replace(|c: char| !c.is_alphanumeric(), "-"))).await;
+                    panic!("`{css}` did not appear: {error} (the window: {})", shot.display())
+                }
             }
         }
     }
@@ -137,9 +141,33 @@ impl App {
             if !(value.is_null() || value == false || value == 0 || value == "") {
                 return value;
             }
-            assert!(Instant::now() < deadline, "{what}: not within {:?}", UI_TIMEOUT * 3);
+            if Instant::now() >= deadline {
+                let shot =
+                    self.screenshot(&format!("failed-{}", what.replace(|c: char| !c.is_alphanumeric(), "-"))).await;
+                panic!("{what}: not within {:?} (the window: {})", UI_TIMEOUT * 3, shot.display());
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// A key pressed on the keyboard (WebDriver actions: it goes where the focus is), e.g.
+    /// `Key::Enter.into()`.
+    pub async fn press(&self, key: char) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let keys =
+            KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+        self.client.perform_actions(keys).await.unwrap();
+    }
+
+    /// `key` pressed while `modifier` is held, e.g. Ctrl+K.
+    pub async fn chord(&self, modifier: char, key: char) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: modifier })
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key })
+            .then(KeyAction::Up { value: modifier });
+        self.client.perform_actions(keys).await.unwrap();
     }
 
     /// Saves a PNG under `target/e2e/`, after two animation frames so the pixels match the DOM.

@@ -66,7 +66,7 @@ async function openFirst() {
 }
 
 export async function render(container) {
-  const list = new ContactList({ view: VIEW, label: 'Contacts', what: 'contacts' });
+  const list = new ContactList({ view: VIEW, label: 'Contacts', one: 'contact', what: 'contacts' });
   state.list = list;
   let timer = 0;
   state.input = h('input', {
