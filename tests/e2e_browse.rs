@@ -183,17 +183,16 @@ async fn twenty_thousand_contacts_scroll_with_a_small_dom_and_few_requests_and_e
         .await;
     let total = app.text("[data-field='total']").await;
     assert!(total.starts_with("20,000 contacts"), "{total}");
-    let (mut max_rows, mut steps, mut ms, mut last) = (0, 0, 0, 0);
-    loop {
+    let (mut max_rows, mut steps, mut ms) = (0, 0, 0);
+    let last = loop {
         let part = app.run_async_script(SCROLL_DOWN).await;
         max_rows = max_rows.max(part["maxRows"].as_u64().unwrap());
         steps += part["steps"].as_u64().unwrap();
         ms += part["ms"].as_u64().unwrap();
-        last = part["last"].as_u64().unwrap();
         if part["end"] == true {
-            break;
+            break part["last"].as_u64().unwrap();
         }
-    }
+    };
     let requests = contact_searches(&requests_since(&sandbox, before));
     println!(
         "figures: first rows {first_rows} ms after opening Contacts; scrolled 20,000 rows in {steps} steps \

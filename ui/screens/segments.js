@@ -37,7 +37,6 @@ export async function render(container) {
   const chips = h('div', { class: 'filter-chips', role: 'group', 'aria-label': 'Segment types' });
   const members = new ContactList({
     view: VIEW, label: 'Segment members', one: 'member', what: 'members',
-    describe: (n, asOf) => `${state.open?.name ?? ''}: ${n}, as Yespo answered at ${when(asOf)}`,
   });
   const membersPane = h('section', { class: 'segment-members', hidden: true },
     h('header', { class: 'pane-header' },

@@ -90,13 +90,19 @@ fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Where an export reads from: the account's client and the caches the screens share (a message
+/// search already read costs no read again).
+pub struct ExportFrom<'a> {
+    pub client: &'a YespoClient,
+    pub account: &'a str,
+    pub messages: &'a MessageLists,
+    pub segments: &'a SegmentLists,
+}
+
 /// Exports `source` to `out`, reporting to `sink`. Returns the last progress (done, cancelled
 /// or failed); only a problem with the target file itself is an `Err`.
 pub async fn export(
-    client: &YespoClient,
-    account: &str,
-    messages: &MessageLists,
-    segments: &SegmentLists,
+    from: &ExportFrom<'_>,
     source: &ExportSource,
     out: &Path,
     cancel: &CancellationToken,
@@ -125,7 +131,7 @@ pub async fn export(
     let outcome = tokio::select! {
         biased;
         _ = cancel.cancelled() => Err(AppError::new(ErrorCode::Cancelled, "The export was cancelled")),
-        r = write_all(client, account, messages, segments, source, &mut w, cancel, sink) => r,
+        r = write_all(from, source, &mut w, cancel, sink) => r,
     };
     let state = match outcome {
         Ok(()) => {
@@ -142,19 +148,15 @@ pub async fn export(
     Ok(state)
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn write_all(
-    client: &YespoClient,
-    account: &str,
-    messages: &MessageLists,
-    segments: &SegmentLists,
+    from: &ExportFrom<'_>,
     source: &ExportSource,
     w: &mut Writer,
     cancel: &CancellationToken,
     sink: &(dyn Fn(ExportProgress) + Sync),
 ) -> AppResult<()> {
     match source {
-        ExportSource::Contacts(contacts) => write_contacts(client, contacts, w, cancel, sink).await,
+        ExportSource::Contacts(contacts) => write_contacts(from.client, contacts, w, cancel, sink).await,
         ExportSource::Messages { kind, search } => {
             w.csv
                 .write_record(["id", "type", "name", "subject_or_text", "from", "tags", "language", "languages"])
@@ -166,7 +168,8 @@ async fn write_all(
             };
             let mut start = 0u64;
             loop {
-                let page = messages.rows(client, account, *kind, search, start, super::messages::PAGE).await?;
+                let page =
+                    from.messages.rows(from.client, from.account, *kind, search, start, super::messages::PAGE).await?;
                 w.progress.requests += 1;
                 w.progress.total = page.total;
                 for r in &page.rows {
@@ -189,7 +192,7 @@ async fn write_all(
             }
         }
         ExportSource::Segments(query) => {
-            let list = segments.list(client, account, query).await?;
+            let list = from.segments.list(from.client, from.account, query).await?;
             w.progress.requests += 1;
             w.progress.total = Some(list.rows.len() as u64);
             w.csv.write_record(["id", "name", "type"]).map_err(write_error)?;

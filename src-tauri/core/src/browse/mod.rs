@@ -45,7 +45,8 @@ impl Browse {
     ) -> crate::AppResult<export::ExportProgress> {
         let cancel = CancellationToken::new();
         self.exports.lock().unwrap_or_else(|e| e.into_inner()).insert(id, cancel.clone());
-        let done = export::export(client, account, &self.messages, &self.segments, source, out, &cancel, sink).await;
+        let from = export::ExportFrom { client, account, messages: &self.messages, segments: &self.segments };
+        let done = export::export(&from, source, out, &cancel, sink).await;
         self.exports.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
         done
     }
