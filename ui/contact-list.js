@@ -31,13 +31,16 @@ function fill(cells, row) {
   cells.forEach((cell, i) => { cell.textContent = String(values[i]); cell.className = 'vt-cell'; });
 }
 
+const DEVICE = { appId: 'App ID', deviceModel: 'Model', os: 'OS', locale: 'Locale', appVersion: 'App version', clientVersion: 'SDK version', active: 'Active' };
+const WEB_PUSH = { appId: 'Site app ID', userAgent: 'Browser', userAgentVersion: 'Browser version', userAgentLanguage: 'Language', os: 'OS', subscriptionPage: 'Subscribed on', swActiveVersion: 'Service worker' };
+
 /** A value with its Copy button (the copied text may be the full value behind a mask). */
 function copyValue(shown, full, what, attrs = {}) {
   return h('dd', { class: 'copy-cell', ...attrs }, h('span', { class: 'mono' }, shown), full ? copyButton(full, what) : null);
 }
 
-function deviceFacts(device) {
-  const names = { appId: 'App ID', deviceModel: 'Model', os: 'OS', locale: 'Locale', appVersion: 'App version', clientVersion: 'SDK version', active: 'Active' };
+/** The facts of a push device or a web-push subscription, those Yespo sent. */
+function deviceFacts(device, names) {
   return h('dl', { class: 'facts device' }, Object.entries(names).filter(([k]) => device[k] != null).map(([k, label]) => [
     h('dt', {}, label),
     k === 'appId' ? copyValue(String(device[k]), String(device[k]), 'app ID', { dataset: { field: `device-${k}` } })
@@ -56,7 +59,8 @@ function channelList(contact) {
         h('strong', {}, labels[ch.type] ?? ch.type ?? 'Channel'), ' ',
         h('span', { class: 'mono' }, push ? maskToken(ch.value) : (ch.value ?? '')),
         ch.value ? copyButton(ch.value, push ? 'token' : ch.type ?? 'value') : null),
-      ch.device ? deviceFacts(ch.device) : null);
+      ch.device ? deviceFacts(ch.device, DEVICE) : null,
+      ch.webPushSubscription ? deviceFacts(ch.webPushSubscription, WEB_PUSH) : null);
   }));
 }
 
@@ -77,7 +81,7 @@ function detailPane(d, onClose) {
     h('h3', {}, 'Channels'), channelList(c),
     h('h3', {}, 'Fields'),
     d.fields.length ? h('dl', { class: 'facts', dataset: { field: 'fields' } }, d.fields.map((f) => [
-      h('dt', { title: `Field #${f.id}${f.kind ? `, ${f.kind}` : ''}` }, f.name ?? `#${f.id}`),
+      h('dt', { title: `Field #${f.id}` }, f.name ?? `#${f.id}`, f.kind ? h('span', { class: 'field-kind' }, ` ${f.kind.toLowerCase()}`) : null),
       copyValue(f.value ?? '', f.value, f.name ?? 'value')]))
       : h('p', { class: 'muted' }, 'No custom fields.'),
     h('h3', {}, 'Segments'),
