@@ -150,14 +150,18 @@ async fn lists_export_to_csv_page_by_page_and_a_cancel_leaves_no_file() {
     assert!(text.lines().next().unwrap().contains("field:Loyalty tier"), "custom fields by name");
     let ids: std::collections::BTreeSet<&str> = text.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
     assert_eq!(ids.len(), 1_234, "no contact twice");
-    let progress = seen.lock().unwrap();
-    assert_eq!(progress.first().unwrap().state, ExportState::Running);
-    assert_eq!(progress.last().unwrap().state, ExportState::Done);
-    drop(progress);
+    {
+        let progress = seen.lock().unwrap();
+        assert_eq!(progress.first().unwrap().state, ExportState::Running);
+        assert_eq!(progress.last().unwrap().state, ExportState::Done);
+    }
 
-    let segment =
-        segments.list(&client, "acc", &SegmentQuery { name: "vip".into(), kinds: vec![] }).await.unwrap().rows[0]
-            .clone();
+    let segment = segments
+        .list(&client, "acc", &SegmentQuery { name: "VIP customers".into(), kinds: vec![] })
+        .await
+        .unwrap()
+        .rows[0]
+        .clone();
     let members = dir.path().join("vip.csv");
     let done =
         export::export(&from, &ExportSource::Contacts(ContactSource::Segment(segment.id)), &members, &never, &sink)
