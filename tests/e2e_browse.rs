@@ -132,9 +132,12 @@ async fn a_contact_found_by_email_shows_its_push_device_fields_segments_and_subs
 const SCROLL_DOWN: &str = r#"
 const viewport = document.querySelector('.vt-viewport');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const frame = () => new Promise((r) => requestAnimationFrame(r));
+// Two frames: the table draws in the frame after the scroll event, which may come after ours.
 const loaded = async () => {
   for (let i = 0; i < 500; i += 1) {
-    await new Promise((r) => requestAnimationFrame(r));
+    await frame();
+    await frame();
     const rows = document.querySelectorAll('.vt-layer .vt-row');
     if (rows.length && !document.querySelector('.vt-layer .vt-row.loading')) return rows.length;
     await sleep(10);
@@ -151,8 +154,12 @@ while (performance.now() - started < 10000) {
   maxRows = Math.max(maxRows, await loaded());
   steps += 1;
 }
-const rows = [...document.querySelectorAll('.vt-layer .vt-row')];
-const last = rows.map((r) => Number(r.dataset.index)).reduce((a, b) => Math.max(a, b), 0);
+const lastIndex = () => [...document.querySelectorAll('.vt-layer .vt-row:not(.loading)')]
+  .map((r) => Number(r.dataset.index)).reduce((a, b) => Math.max(a, b), 0);
+// At the bottom, let the last scroll's drawing settle (at most 100 frames) before reading it.
+for (let i = 0; end && i < 100 && lastIndex() < 19999; i += 1) await frame();
+if (end) maxRows = Math.max(maxRows, await loaded());
+const last = lastIndex();
 done({ end, maxRows, steps, last, ms: Math.round(performance.now() - started) });
 "#;
 

@@ -75,7 +75,23 @@ fn csp_is_set_and_strict() {
     // A dev CSP, if present, must not loosen anything either.
     assert!(security.get("devCsp").is_none_or(|v| v == &security["csp"]), "devCsp differs from csp");
     assert_eq!(security["freezePrototype"], Value::Bool(true));
-    assert!(security.get("dangerousDisableAssetCspModification").is_none_or(|v| v == &Value::Bool(false)));
+    // Tauri's hashes stay on for scripts. For styles they are off, on purpose: a hash would turn
+    // 'unsafe-inline' off, and the email preview (a srcdoc frame, which inherits this CSP) needs
+    // the email's inline styles. Styles may come from the app and inline, never from a host.
+    let modification = security.get("dangerousDisableAssetCspModification");
+    assert!(
+        modification.is_none_or(|v| v == &Value::Bool(false) || v == &serde_json::json!(["style-src"])),
+        "only style-src may skip Tauri's CSP hashes: {modification:?}"
+    );
+    for source in get("style-src").unwrap_or("'self'").split_whitespace() {
+        assert!(matches!(source, "'self'" | "'unsafe-inline'"), "style-src must not name hosts: {source}");
+    }
+    for source in get("img-src").unwrap_or("'self'").split_whitespace() {
+        assert!(
+            matches!(source, "'self'" | "data:"),
+            "img-src must not name hosts (images are inlined by Rust): {source}"
+        );
+    }
 }
 
 #[test]
