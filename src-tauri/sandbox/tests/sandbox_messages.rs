@@ -308,7 +308,8 @@ async fn every_request_is_logged_in_order_but_the_sandboxs_own() {
     assert_eq!(over_http, serde_json::to_value(&log).unwrap().as_array().unwrap().clone());
     assert_eq!(
         over_http[2],
-        json!({"seq": 3, "method": "GET", "path": "/api/v1/messages/mobilepush", "query": "search=push&maxrows=2", "at": log[2].at})
+        json!({"seq": 3, "method": "GET", "path": "/api/v1/messages/mobilepush", "query": "search=push&maxrows=2", "at": log[2].at,
+            "userAgent": log[2].user_agent})
     );
     assert_eq!(logged_over_http(&sandbox, 8).await.len(), 1);
     assert!(logged_over_http(&sandbox, 9).await.is_empty());
