@@ -320,8 +320,10 @@ async fn a_messages_only_key_on_contacts_says_which_right_is_missing() {
         .expect("the account is added");
     app.invoke("account_select", json!({ "id": added["id"] })).await.expect("selected");
     app.open("contacts").await;
-    let notice = app.wait_for(".missing-right").await;
-    assert_eq!(notice.attr("data-missing-right").await.unwrap().as_deref(), Some("Access to events and contacts"));
+    let right = app
+        .wait_until("the missing-right notice", "document.querySelector('.missing-right')?.dataset.missingRight")
+        .await;
+    assert_eq!(right, json!("Access to events and contacts"));
     let text = app.text(".missing-right").await;
     assert!(text.contains("What to change in Yespo"), "{text}");
     assert!(text.contains("API keys"), "says where keys are edited: {text}");

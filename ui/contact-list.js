@@ -151,6 +151,7 @@ export class ContactList {
       this.total = page.total ?? null;
       this.asOf = page.asOf;
       replaceChildren(this.notice);
+      this.root.classList.remove('refused');
       this.showStatus();
       const total = this.total ?? (this.last ? this.known : this.known + MORE);
       return { total, rows: page.rows };
@@ -162,8 +163,13 @@ export class ContactList {
   }
 
   failed(error) {
-    if (toAppError(error).code === 'forbidden') {
-      replaceChildren(this.notice, refusalNotice(error, this.what));
+    const err = toAppError(error);
+    if (err.code === 'forbidden') {
+      // Several pages may be refused at once: one notice, drawn once.
+      const shown = /** @type {HTMLElement | null} */ (this.notice.querySelector('.missing-right'));
+      if (shown?.dataset.missingRight !== (err.missingRight ?? 'Full access to API')) replaceChildren(this.notice, refusalNotice(error, this.what));
+      // Nothing to list: no empty table under the notice.
+      this.root.classList.add('refused');
       this.status.textContent = '';
     } else {
       showErrorToast(error);
