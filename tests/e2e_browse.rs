@@ -7,17 +7,11 @@ mod common;
 use common::demo::{
     basic, last_request_seq, log_in_demo, requests_since, sandbox_key, sandbox_url, send_with, ORGANISATION,
 };
-use common::{App, Launch};
+use common::{require_keychain, App, Launch};
 use fantoccini::key::Key;
 use fantoccini::Locator;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-
-fn require_keychain() {
-    if std::env::var_os("YESPO_ADMIN_TEST_KEYCHAIN").is_none() {
-        panic!("this test needs the test keychain: run it with ./dev test");
-    }
-}
 
 /// A JSON list, or none when the key is absent.
 fn list(v: &Value) -> Vec<Value> {

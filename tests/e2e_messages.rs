@@ -8,16 +8,10 @@ mod common;
 use common::demo::{
     basic, change_knobs, last_request_seq, log_in_demo, requests_since, sandbox_key, sandbox_url, send_with,
 };
-use common::{App, Launch};
+use common::{require_keychain, App, Launch};
 use fantoccini::Locator;
 use serde_json::{json, Value};
 use std::time::Duration;
-
-fn require_keychain() {
-    if std::env::var_os("YESPO_ADMIN_TEST_KEYCHAIN").is_none() {
-        panic!("this test needs the test keychain: run it with ./dev test");
-    }
-}
 
 /// Adds an email template to the sandbox through Yespo's own `POST messages/email`.
 fn add_template(sandbox: &str, key: &str, name: &str, html: &str) -> i64 {

@@ -5,13 +5,11 @@
 mod common;
 
 use common::demo::log_in_demo;
-use common::{App, Launch};
+use common::{require_keychain, App, Launch};
 use serde_json::json;
 
 async fn every_screen(theme: &str, gtk_theme: &str) {
-    if std::env::var_os("YESPO_ADMIN_TEST_KEYCHAIN").is_none() {
-        panic!("this test needs the test keychain: run it with ./dev test");
-    }
+    require_keychain();
     let app =
         App::launch(Launch { args: vec!["--demo"], set: vec![("GTK_THEME", gtk_theme)], ..Launch::default() }).await;
     let dark = app.client.execute("return matchMedia('(prefers-color-scheme: dark)').matches", vec![]).await.unwrap();

@@ -7,7 +7,7 @@
 mod common;
 
 use common::demo::log_in_demo;
-use common::{App, Launch};
+use common::{require_keychain, App, Launch};
 use fantoccini::Locator;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -15,12 +15,6 @@ use std::path::Path;
 use std::time::Instant;
 
 const APP_ID: &str = "83b77a49-fc28-409b-aeaa-68c9d544ab9d";
-
-fn needs_keychain() {
-    if std::env::var_os("YESPO_ADMIN_TEST_KEYCHAIN").is_none() {
-        panic!("this test needs the test keychain: run it with ./dev test");
-    }
-}
 
 fn token(i: usize) -> String {
     format!("fcm{i:06}:APA91b{}", "x".repeat(120))
@@ -81,7 +75,7 @@ async fn number(app: &App, css: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_csv_is_mapped_reviewed_exported_uploaded_and_reported() {
-    needs_keychain();
+    require_keychain();
     let scratch = tempfile::tempdir().unwrap();
     let saved = scratch.path().join("saved");
     std::fs::create_dir_all(&saved).unwrap();
@@ -339,7 +333,7 @@ fn app_pid(profile: &Path) -> Option<u32> {
 async fn an_upload_killed_with_the_app_resumes_after_a_restart_and_yespo_holds_each_contact_once() {
     use yespo_core::yespo::{Auth, ContactSearch, YespoClient};
     use yespo_sandbox::{Right, Sandbox, SandboxConfig};
-    needs_keychain();
+    require_keychain();
     // The test's own sandbox (it outlives the app), importing 2,000 contacts a second, one
     // request after another: 24,000 contacts take 12 s.
     let sandbox = Sandbox::start(SandboxConfig::default()).await.expect("a sandbox");

@@ -41,6 +41,13 @@ impl Profile {
     }
 }
 
+/// E2E tests that log in need the test keychain (`./dev test` sets it up).
+pub fn require_keychain() {
+    if std::env::var_os("YESPO_ADMIN_TEST_KEYCHAIN").is_none() {
+        panic!("this test needs the test keychain: run it with ./dev test");
+    }
+}
+
 /// The environment the app starts with: the test's own, plus `set`, minus `remove`.
 #[derive(Default)]
 pub struct Launch<'a> {

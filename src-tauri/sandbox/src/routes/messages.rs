@@ -3,7 +3,7 @@
 
 use crate::http::*;
 use crate::model::{EmailMessage, MobilePushMessage, SmsMessage};
-use crate::store::opt_string;
+use crate::store::{opt_string, Store};
 use crate::Shared;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -19,29 +19,57 @@ fn matches(search: &Option<String>, name: &str, tags: &[String]) -> bool {
         .is_none_or(|s| name.to_lowercase().contains(s.as_str()) || tags.iter().any(|t| t.to_lowercase() == *s))
 }
 
-pub async fn search_email(State(shared): State<Arc<Shared>>, RawQuery(q): RawQuery) -> ApiResult {
-    let q = query_map(q.as_deref());
+/// `GET messages/{channel}`: the messages whose name has `search` in it or with it as a tag,
+/// a page of them (max 500) as `to_json` writes each, with `TotalCount`.
+fn search<T>(
+    shared: &Shared,
+    q: Option<&str>,
+    list: impl Fn(&Store) -> &[T],
+    name_tags: impl Fn(&T) -> (&str, &[String]),
+    to_json: impl Fn(&T) -> Value,
+) -> ApiResult {
+    let q = query_map(q);
     let paging = Paging::from_query(&q, 500)?;
     let search = q.get("search").map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
     let store = shared.store.read().expect("store lock");
-    let found: Vec<&EmailMessage> = store.emails.iter().filter(|m| matches(&search, &m.name, &m.tags)).collect();
+    let found: Vec<&T> = list(&store)
+        .iter()
+        .filter(|m| {
+            let (name, tags) = name_tags(m);
+            matches(&search, name, tags)
+        })
+        .collect();
     let total = found.len();
-    let page: Vec<Value> = paging.slice(found).into_iter().map(EmailMessage::to_full_json).collect();
+    let page: Vec<Value> = paging.slice(found).into_iter().map(to_json).collect();
     drop(store);
     Ok(with_total_count(json_ok(Value::Array(page), shared.knobs().quirks), total))
 }
 
-pub async fn get_email(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
-    let id = path_id(&id)?;
+/// `GET messages/{channel}/{id}`: one message, or 404 in Yespo's words.
+fn get_one<T>(
+    shared: &Shared,
+    id: &str,
+    list: impl Fn(&Store) -> &[T],
+    id_of: impl Fn(&T) -> i64,
+    to_json: impl Fn(&T) -> Value,
+) -> ApiResult {
+    let id = path_id(id)?;
     let store = shared.store.read().expect("store lock");
-    let m = store
-        .emails
+    let m = list(&store)
         .iter()
-        .find(|m| m.id == id)
+        .find(|m| id_of(m) == id)
         .ok_or_else(|| ApiError::NotFound(format!("Message with id='{id}' not found")))?;
-    let v = m.to_full_json();
+    let v = to_json(m);
     drop(store);
     Ok(json_ok(v, shared.knobs().quirks))
+}
+
+pub async fn search_email(State(shared): State<Arc<Shared>>, RawQuery(q): RawQuery) -> ApiResult {
+    search(&shared, q.as_deref(), |s| &s.emails, |m| (&m.name, &m.tags), EmailMessage::to_full_json)
+}
+
+pub async fn get_email(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
+    get_one(&shared, &id, |s| &s.emails, |m| m.id, EmailMessage::to_full_json)
 }
 
 /// The token in a view link: derived from the id and seed, so links stay valid across restarts
@@ -83,30 +111,11 @@ pub async fn view_page(State(shared): State<Arc<Shared>>, Path(id): Path<String>
 }
 
 pub async fn search_sms(State(shared): State<Arc<Shared>>, RawQuery(q): RawQuery) -> ApiResult {
-    let q = query_map(q.as_deref());
-    let paging = Paging::from_query(&q, 500)?;
-    let search = q.get("search").map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
-    let store = shared.store.read().expect("store lock");
-    let found: Vec<&SmsMessage> = store.sms.iter().filter(|m| matches(&search, &m.name, &m.tags)).collect();
-    let total = found.len();
-    let page: Vec<Value> = paging.slice(found).into_iter().map(SmsMessage::to_json).collect();
-    drop(store);
-    Ok(with_total_count(json_ok(Value::Array(page), shared.knobs().quirks), total))
+    search(&shared, q.as_deref(), |s| &s.sms, |m| (&m.name, &m.tags), SmsMessage::to_json)
 }
-
 pub async fn get_sms(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
-    let id = path_id(&id)?;
-    let store = shared.store.read().expect("store lock");
-    let m = store
-        .sms
-        .iter()
-        .find(|m| m.id == id)
-        .ok_or_else(|| ApiError::NotFound(format!("Message with id='{id}' not found")))?;
-    let v = m.to_json();
-    drop(store);
-    Ok(json_ok(v, shared.knobs().quirks))
+    get_one(&shared, &id, |s| &s.sms, |m| m.id, SmsMessage::to_json)
 }
-
 /// `POST messages/email` (`addEmail`): a `BaseEmailMessage` with `from`, `htmlText`, `name` and
 /// `subject` → `IDResult`. `id`, `languages` and `translations` are for reads only and ignored.
 pub async fn add_email(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> ApiResult {
@@ -156,26 +165,8 @@ pub async fn add_email(State(shared): State<Arc<Shared>>, headers: HeaderMap, bo
 }
 
 pub async fn search_push(State(shared): State<Arc<Shared>>, RawQuery(q): RawQuery) -> ApiResult {
-    let q = query_map(q.as_deref());
-    let paging = Paging::from_query(&q, 500)?;
-    let search = q.get("search").map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
-    let store = shared.store.read().expect("store lock");
-    let found: Vec<&MobilePushMessage> = store.pushes.iter().filter(|m| matches(&search, &m.name, &m.tags)).collect();
-    let total = found.len();
-    let page: Vec<Value> = paging.slice(found).into_iter().map(MobilePushMessage::to_json).collect();
-    drop(store);
-    Ok(with_total_count(json_ok(Value::Array(page), shared.knobs().quirks), total))
+    search(&shared, q.as_deref(), |s| &s.pushes, |m| (&m.name, &m.tags), MobilePushMessage::to_json)
 }
-
 pub async fn get_push(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
-    let id = path_id(&id)?;
-    let store = shared.store.read().expect("store lock");
-    let m = store
-        .pushes
-        .iter()
-        .find(|m| m.id == id)
-        .ok_or_else(|| ApiError::NotFound(format!("Message with id='{id}' not found")))?;
-    let v = m.to_json();
-    drop(store);
-    Ok(json_ok(v, shared.knobs().quirks))
+    get_one(&shared, &id, |s| &s.pushes, |m| m.id, MobilePushMessage::to_json)
 }
