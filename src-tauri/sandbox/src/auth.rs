@@ -17,6 +17,38 @@ pub struct OAuthApp {
     pub client_secret: String,
     pub callback_url: String,
     pub rights: Right,
+    /// How the app may authenticate at the token endpoint (`"both"`, `"basic_only"`,
+    /// `"params_only"` in `/__sandbox/info`).
+    pub client_auth: ClientAuthMethods,
+}
+
+/// The client authentication methods an app accepts at the token endpoint, as a real OAuth
+/// server configures them per registered client (Spring Authorization Server's
+/// `client_secret_basic` / `client_secret_post`). Yespo documents both (yespo-api.md §1.4, §9),
+/// so the seeded apps accept both; tests register apps that accept only one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuthMethods {
+    /// HTTP Basic or parameters.
+    #[default]
+    Both,
+    /// Only HTTP Basic `client_id:client_secret` (`client_secret_basic`).
+    BasicOnly,
+    /// Only `client_id` and `client_secret` as parameters, in the query string or the form body
+    /// (`client_secret_post`).
+    ParamsOnly,
+}
+
+impl ClientAuthMethods {
+    /// Whether a client that authenticated with HTTP Basic (`basic`) or with parameters
+    /// (`!basic`) used a method this app accepts.
+    pub fn accepts(self, basic: bool) -> bool {
+        match self {
+            ClientAuthMethods::Both => true,
+            ClientAuthMethods::BasicOnly => basic,
+            ClientAuthMethods::ParamsOnly => !basic,
+        }
+    }
 }
 
 /// An API key (Settings → API keys).
@@ -112,6 +144,7 @@ impl AuthState {
                 client_secret: rng.hex(32),
                 callback_url: callback_url.to_string(),
                 rights: *r,
+                client_auth: ClientAuthMethods::Both,
             })
             .collect();
         let keys = Right::ALL
@@ -171,14 +204,27 @@ impl AuthState {
         self.apps.iter().find(|a| a.client_id == client_id)
     }
 
-    /// Register another app (tests that need their own Callback URL or right).
+    /// Register another app (tests that need their own Callback URL or right) that accepts both
+    /// client authentication methods.
     pub fn register_app(&mut self, name: &str, callback_url: &str, rights: Right) -> OAuthApp {
+        self.register_app_with(name, callback_url, rights, ClientAuthMethods::Both)
+    }
+
+    /// Register another app that accepts only the client authentication `methods` given.
+    pub fn register_app_with(
+        &mut self,
+        name: &str,
+        callback_url: &str,
+        rights: Right,
+        methods: ClientAuthMethods,
+    ) -> OAuthApp {
         let app = OAuthApp {
             name: name.to_string(),
             client_id: random_hex(16),
             client_secret: random_hex(32),
             callback_url: callback_url.to_string(),
             rights,
+            client_auth: methods,
         };
         self.apps.push(app.clone());
         app

@@ -73,6 +73,17 @@ impl Imports {
         self.wake.notify_one();
     }
 
+    /// Write the import sessions (by id) and the bulk requests received to `out`, for
+    /// [`Sandbox::data_fingerprint`](crate::Sandbox::data_fingerprint). A session's status and
+    /// timestamp move on while its import runs.
+    pub fn write_data(&self, out: &mut impl std::fmt::Write) -> std::fmt::Result {
+        let sessions = self.sessions.lock().expect("sessions lock");
+        let sorted: std::collections::BTreeMap<_, _> = sessions.iter().collect();
+        write!(out, "import_sessions={sorted:?};")?;
+        drop(sessions);
+        write!(out, "bulk_requests={:?};", self.log.lock().expect("log lock"))
+    }
+
     fn set(&self, id: &str, change: impl FnOnce(&mut SessionStatus)) {
         if let Some(s) = self.sessions.lock().expect("sessions lock").get_mut(id) {
             change(s);

@@ -37,7 +37,7 @@ pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use auth::{ApiKey, OAuthApp};
+pub use auth::{ApiKey, ClientAuthMethods, OAuthApp};
 pub use config::{Knobs, SandboxConfig};
 pub use yespo_core::yespo::rights::{self, MethodGroup, Right};
 
@@ -199,9 +199,23 @@ impl Sandbox {
         auth.apps.iter().find(|a| a.rights == rights).cloned().expect("an app per right")
     }
 
-    /// Register another OAuth app, e.g. with a test's own Callback URL.
+    /// Register another OAuth app, e.g. with a test's own Callback URL. It accepts both client
+    /// authentication methods at the token endpoint, as the seeded apps do.
     pub fn register_app(&self, name: &str, callback_url: &str, rights: Right) -> OAuthApp {
         self.shared.auth.lock().expect("auth lock").register_app(name, callback_url, rights)
+    }
+
+    /// Register another OAuth app that accepts only the client authentication `methods` given
+    /// (HTTP Basic, parameters, or both). A token request that authenticates with another method
+    /// is refused as a wrong secret is (401 `invalid_client`), without a hint of what would work.
+    pub fn register_app_with(
+        &self,
+        name: &str,
+        callback_url: &str,
+        rights: Right,
+        methods: ClientAuthMethods,
+    ) -> OAuthApp {
+        self.shared.auth.lock().expect("auth lock").register_app_with(name, callback_url, rights, methods)
     }
 
     pub fn knobs(&self) -> Knobs {
@@ -237,6 +251,35 @@ impl Sandbox {
     /// The number of the latest logged request; 0 before the first.
     pub fn last_request_seq(&self) -> u64 {
         self.shared.requests.last_seq()
+    }
+
+    /// A digest (SHA-256, lower-case hex) of everything an API call can change: the contacts
+    /// (every field, deleted ones too), segments and their members, email, SMS and mobile-push
+    /// messages, events received, subscription categories, custom fields, and the bulk imports
+    /// started (their sessions and requests). Two equal fingerprints mean no data changed in
+    /// between, e.g. around a check that must only read. OAuth grants, knobs, the request log
+    /// and counters are not data and do not count. While a bulk import runs, its session's status
+    /// moves on, and so does the fingerprint.
+    pub fn data_fingerprint(&self) -> String {
+        use sha2::Digest;
+        /// Feeds formatted text straight into the digest.
+        struct DigestWriter(sha2::Sha256);
+        impl std::fmt::Write for DigestWriter {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                self.0.update(s.as_bytes());
+                Ok(())
+            }
+        }
+        let mut out = DigestWriter(sha2::Sha256::new());
+        let written = self
+            .shared
+            .store
+            .read()
+            .expect("store lock")
+            .write_data(&mut out)
+            .and_then(|()| self.shared.imports.write_data(&mut out));
+        written.expect("writing to a digest cannot fail");
+        out.0.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// Change knobs while the sandbox runs; also clears the rate limiter's memory.

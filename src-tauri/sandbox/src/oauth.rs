@@ -1,6 +1,12 @@
 //! Yespo's OAuth 2.0 server as seed 000 documents it: `GET /uaa/oauth/authorize` (login and
 //! consent page), `POST /uaa/oauth/authorize` (the form), `POST /uaa/oauth/token`
 //! (`authorization_code` and rotating `refresh_token` grants; RFC 6749 errors; PKCE if asked).
+//!
+//! Clients authenticate at the token endpoint with HTTP Basic or with `client_id` and
+//! `client_secret` parameters (query string or form body), whichever their app accepts
+//! ([`ClientAuthMethods`](super::auth::ClientAuthMethods); the seeded apps accept both). A method
+//! the app does not accept gets the wrong-secret answer, 401 `invalid_client`, before any grant
+//! is looked at.
 
 use super::auth::CodeGrant;
 use super::http::query_map;
@@ -198,8 +204,10 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, RawQuery(q
     let knobs = shared.knobs();
     let now = Instant::now();
     let mut auth = shared.auth.lock().expect("auth lock");
-    let client_ok =
-        auth.app(&client_id).is_some_and(|a| constant_time_eq(a.client_secret.as_bytes(), client_secret.as_bytes()));
+    // A method the app does not accept is refused as a wrong secret is: no hint of what works.
+    let client_ok = auth.app(&client_id).is_some_and(|a| {
+        constant_time_eq(a.client_secret.as_bytes(), client_secret.as_bytes()) && a.client_auth.accepts(basic_used)
+    });
     if !client_ok {
         return token_error(StatusCode::UNAUTHORIZED, "invalid_client", "Bad client credentials.", basic_used);
     }

@@ -229,6 +229,40 @@ impl Store {
     pub fn field_def(&self, id: i64) -> Option<&CustomField> {
         self.fields.iter().find(|f| f.id == id)
     }
+
+    /// Write all the stored data to `out` in a stable order, for
+    /// [`Sandbox::data_fingerprint`](crate::Sandbox::data_fingerprint). Each part is written with
+    /// its derived `Debug`, so a field added to a stored type is covered without a change here;
+    /// the store's own fields are all named, so one added to [`Store`] must be placed here too.
+    pub fn write_data(&self, out: &mut impl std::fmt::Write) -> std::fmt::Result {
+        let Store {
+            contacts,
+            next_contact_id,
+            by_external,
+            by_email,
+            by_phone,
+            by_push,
+            segments,
+            next_segment_id,
+            emails,
+            sms,
+            pushes,
+            categories,
+            fields,
+            events,
+        } = self;
+        // The indexes follow the contacts, but the email and phone lists also hold which
+        // contact was updated last (the one Yespo matches); sorted, as hash order varies.
+        fn sorted<K: Ord, V>(m: &HashMap<K, V>) -> BTreeMap<&K, &V> {
+            m.iter().collect()
+        }
+        write!(out, "contacts={contacts:?};next_contact_id={next_contact_id};")?;
+        write!(out, "by_external={:?};by_email={:?};", sorted(by_external), sorted(by_email))?;
+        write!(out, "by_phone={:?};by_push={:?};", sorted(by_phone), sorted(by_push))?;
+        write!(out, "segments={segments:?};next_segment_id={next_segment_id};")?;
+        write!(out, "emails={emails:?};sms={sms:?};pushes={pushes:?};")?;
+        write!(out, "categories={categories:?};fields={fields:?};events={events:?};")
+    }
 }
 
 /// How a bulk import matches incoming contacts to stored ones (`dedupeOn`).

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use yespo_sandbox::{OAuthApp, Right, Sandbox};
+use yespo_sandbox::{ClientAuthMethods, OAuthApp, Right, Sandbox};
 
 /// A stand-in for the app's loopback listener: records every query string it gets.
 async fn callback_server() -> (String, Arc<Mutex<Vec<String>>>) {
@@ -380,4 +380,122 @@ async fn token_requests_are_counted_by_grant_type_accepted_or_not() {
         stats(&sandbox).await,
         json!({"apiRequests": 2, "tokenRequests": {"authorization_code": 2, "refresh_token": 3, "password": 1}})
     );
+}
+
+/// A token request for a made-up authorization code, authenticating with HTTP Basic, or with
+/// parameters in the form body or (`query`) in the query string: status, body, and whether a
+/// `WWW-Authenticate` header came back.
+async fn made_up_code(sandbox: &Sandbox, app: &OAuthApp, basic: bool, query: bool) -> (u16, Value, bool) {
+    let credentials = [("client_id", app.client_id.as_str()), ("client_secret", app.client_secret.as_str())];
+    let mut form = vec![("grant_type", "authorization_code"), ("code", "made-up-code")];
+    let mut url = format!("{}/uaa/oauth/token", sandbox.base_url());
+    if query && !basic {
+        url.push('?');
+        url.push_str(&form_urlencoded::Serializer::new(String::new()).extend_pairs(credentials).finish());
+    } else if !basic {
+        form.extend(credentials);
+    }
+    let mut req = http().post(url).form(&form);
+    if basic {
+        req = req.basic_auth(&app.client_id, Some(&app.client_secret));
+    }
+    let r = req.send().await.unwrap();
+    let challenged = r.headers().contains_key("www-authenticate");
+    (r.status().as_u16(), r.json().await.unwrap(), challenged)
+}
+
+#[tokio::test]
+async fn each_app_accepts_only_its_own_client_authentication_methods() {
+    let sandbox = sandbox(10, |_| {}).await;
+    let refused = json!({"error": "invalid_client", "error_description": "Bad client credentials."});
+    let cases = [
+        (ClientAuthMethods::Both, true, true),
+        (ClientAuthMethods::BasicOnly, true, false),
+        (ClientAuthMethods::ParamsOnly, false, true),
+    ];
+    for (methods, basic_ok, params_ok) in cases {
+        let app = sandbox.register_app_with("Methods test", "http://127.0.0.1:1/callback", Right::FullAccess, methods);
+        assert_eq!(app.client_auth, methods);
+        let mut wrong = app.clone();
+        wrong.client_secret = "0".repeat(64);
+        // (Basic?, in the query string?, accepted?)
+        for (basic, query, accepted) in [(true, false, basic_ok), (false, false, params_ok), (false, true, params_ok)] {
+            let how = format!("{methods:?}, basic={basic}, query={query}");
+            let (status, body, challenged) = made_up_code(&sandbox, &app, basic, query).await;
+            if accepted {
+                // The client passed: the made-up code is what is wrong.
+                assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{how}: {body}");
+            } else {
+                // Exactly the wrong-secret answer: nothing tells which method would work.
+                assert_eq!((status, &body), (401, &refused), "{how}");
+                assert_eq!(challenged, basic, "{how}: WWW-Authenticate only when Basic was used");
+            }
+            let (status, body, challenged) = made_up_code(&sandbox, &wrong, basic, query).await;
+            assert_eq!((status, &body), (401, &refused), "{how}, wrong secret");
+            assert_eq!(challenged, basic, "{how}, wrong secret");
+        }
+    }
+    // The same for a refresh grant: the client check comes first.
+    let app =
+        sandbox.register_app_with("Basic only", "http://127.0.0.1:1/cb", Right::Events, ClientAuthMethods::BasicOnly);
+    let made_up = [("grant_type", "refresh_token"), ("refresh_token", "made-up")];
+    let (status, err) = exchange(&sandbox, &app, &made_up, true).await;
+    assert_eq!((status, err["error"].as_str()), (400, Some("invalid_grant")));
+    let (status, err) = exchange(&sandbox, &app, &made_up, false).await;
+    assert_eq!((status, &err), (401, &refused));
+}
+
+#[tokio::test]
+async fn a_full_login_works_with_the_one_method_an_app_accepts() {
+    let sandbox = sandbox(10, |_| {}).await;
+    for (methods, basic) in [(ClientAuthMethods::BasicOnly, true), (ClientAuthMethods::ParamsOnly, false)] {
+        let app =
+            sandbox.register_app_with("One method", "http://127.0.0.1:1/callback", Right::EventsAndContacts, methods);
+        // The other method is refused, and the code it carried is spent (single use).
+        let code = code_for(&sandbox, &app, "").await;
+        let grant = [("grant_type", "authorization_code"), ("code", code.as_str())];
+        let (status, err) = exchange(&sandbox, &app, &grant, !basic).await;
+        assert_eq!((status, err["error"].as_str()), (401, Some("invalid_client")), "{methods:?}");
+        let (status, tokens) = exchange(&sandbox, &app, &grant, basic).await;
+        assert_eq!(status, 200, "{methods:?}: the refused request did not spend the code: {tokens}");
+        let api = Api::with_bearer(&sandbox, tokens["access_token"].as_str().unwrap());
+        assert_eq!(api.get("v1/contacts?maxrows=1").await.status, 200);
+        // Refreshing follows the same rule.
+        let refresh = tokens["refresh_token"].as_str().unwrap();
+        let (status, _) =
+            exchange(&sandbox, &app, &[("grant_type", "refresh_token"), ("refresh_token", refresh)], !basic).await;
+        assert_eq!(status, 401, "{methods:?}");
+        let (status, tokens) =
+            exchange(&sandbox, &app, &[("grant_type", "refresh_token"), ("refresh_token", refresh)], basic).await;
+        assert_eq!(status, 200, "{methods:?}: {tokens}");
+    }
+}
+
+#[tokio::test]
+async fn sandbox_info_lists_each_apps_client_authentication_methods() {
+    let sandbox = sandbox(10, |_| {}).await;
+    let basic_only =
+        sandbox.register_app_with("Basic only", "http://127.0.0.1:1/cb", Right::Messages, ClientAuthMethods::BasicOnly);
+    let params_only = sandbox.register_app_with(
+        "Params only",
+        "http://127.0.0.1:1/cb",
+        Right::Messages,
+        ClientAuthMethods::ParamsOnly,
+    );
+    let both = sandbox.register_app("Both", "http://127.0.0.1:1/cb", Right::Messages);
+    assert_eq!(both.client_auth, ClientAuthMethods::Both);
+    let r = http().get(format!("{}/__sandbox/info", sandbox.base_url())).send().await.unwrap();
+    let info: Value = r.json().await.unwrap();
+    let apps = info["oauth_apps"].as_array().unwrap();
+    let methods_of = |id: &str| apps.iter().find(|a| a["client_id"] == id).map(|a| a["client_auth"].clone());
+    assert_eq!(methods_of(&basic_only.client_id), Some(json!("basic_only")));
+    assert_eq!(methods_of(&params_only.client_id), Some(json!("params_only")));
+    assert_eq!(methods_of(&both.client_id), Some(json!("both")));
+    // The seeded apps accept both, as Yespo documents both.
+    for right in Right::ALL {
+        let seeded = sandbox.oauth_app(right);
+        assert_eq!(seeded.client_auth, ClientAuthMethods::Both);
+        assert_eq!(methods_of(&seeded.client_id), Some(json!("both")));
+    }
+    assert_eq!(apps.len(), Right::ALL.len() + 3);
 }
