@@ -17,6 +17,7 @@ pub mod logging;
 pub mod login;
 pub mod paths;
 pub mod random;
+pub mod registration;
 pub mod secret;
 pub mod tokens;
 pub mod yespo;

@@ -17,7 +17,7 @@ pub const YESPO_TOKEN_URL: &str = "https://uaa.yespo.io/uaa/oauth/token";
 pub const DEFAULT_CALLBACK_URL: &str = "http://127.0.0.1:8917/callback";
 
 /// How the client authenticates at the token endpoint; Yespo documents both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientAuthStyle {
     /// HTTP Basic `client_id:client_secret` (Yespo's Python sample).

@@ -43,7 +43,9 @@ pub struct CallbackUrl {
 
 impl CallbackUrl {
     /// Accepts `http://127.0.0.1:<port>/<path>`, `http://localhost:<port>/<path>` and
-    /// `http://[::1]:<port>/<path>`, with an explicit port.
+    /// `http://[::1]:<port>/<path>`, with an explicit port. A query is allowed (RFC 6749 §3.1.2:
+    /// Yespo adds its parameters to it, and the listener reads only `code` and `state`); a
+    /// fragment is not (it never reaches a server).
     pub fn parse(text: &str) -> AppResult<CallbackUrl> {
         let bad = |why: &str| AppError::validation(format!("The Callback URL {why}"));
         let url = url::Url::parse(text.trim()).map_err(|_| bad("is not a valid URL"))?;
@@ -57,11 +59,25 @@ impl CallbackUrl {
             _ => return Err(bad("must point at this computer: 127.0.0.1, localhost or [::1]")),
         };
         let port = url.port().ok_or_else(|| bad("needs a port, e.g. http://127.0.0.1:8917/callback"))?;
-        if url.query().is_some() || url.fragment().is_some() {
-            return Err(bad("must not have a query or fragment"));
+        if url.fragment().is_some() {
+            return Err(bad("must not have a fragment (#...): a browser never sends it to the app"));
         }
         let localhost = matches!(url.host(), Some(url::Host::Domain("localhost")));
         Ok(CallbackUrl { url: text.trim().to_string(), ip, port, path: url.path().to_string(), localhost })
+    }
+
+    /// Bind every address the login would listen on and let go at once: whether the port can
+    /// be had now (busy, or not allowed to this user).
+    pub async fn try_bind_now(&self) -> std::io::Result<()> {
+        for (i, addr) in self.addresses().into_iter().enumerate() {
+            match tokio::net::TcpListener::bind(addr).await {
+                Ok(_) => {}
+                // As in `Listener::bind`: `localhost` without an IPv6 loopback serves on 127.0.0.1.
+                Err(e) if i > 0 && e.kind() != std::io::ErrorKind::AddrInUse => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     /// The addresses to listen on: the URL's, and for `localhost` both loopback addresses.

@@ -31,15 +31,7 @@ pub struct LoginEnv {
 
 impl LoginEnv {
     pub fn new(accounts: AccountStore, secrets: Arc<dyn SecretStore>) -> AppResult<LoginEnv> {
-        let http = reqwest::Client::builder()
-            // The token endpoint must never redirect us (oauth2-rs advice): a redirect could send
-            // the client secret elsewhere.
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(30))
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| AppError::internal("The HTTP client could not start").with_details(e.to_string()))?;
-        Ok(LoginEnv { accounts, secrets, http })
+        Ok(LoginEnv { accounts, secrets, http: token_http()? })
     }
 }
 
@@ -49,6 +41,7 @@ pub fn now_secs() -> u64 {
 }
 
 /// The OAuth settings of an account, or a validation error for an API-key account.
+#[derive(Clone)]
 pub(crate) struct OAuthSettings {
     pub client_id: String,
     pub callback: CallbackUrl,
@@ -90,6 +83,8 @@ pub(crate) struct Tokens {
     pub access: Secret,
     pub refresh: Option<Secret>,
     pub expires_in: Option<Duration>,
+    /// The `scope` of the answer (Yespo: `UseRestApi`).
+    pub scope: Option<String>,
 }
 
 fn client_refused() -> AppError {
@@ -180,24 +175,46 @@ fn tokens_of(r: &oauth2::basic::BasicTokenResponse) -> Tokens {
         access: Secret::new(r.access_token().secret().clone()),
         refresh: r.refresh_token().map(|t| Secret::new(t.secret().clone())),
         expires_in: r.expires_in(),
+        scope: r.scopes().map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")),
     }
 }
 
 /// Exchange a refresh token (Yespo rotates it: the answer carries a new one).
 pub(crate) async fn refresh_tokens(env: &LoginEnv, account: &Account, refresh: &Secret) -> AppResult<Tokens> {
     let settings = OAuthSettings::of(account)?;
-    let secret = client_secret(env, account).await?;
+    let secret = client_secret(env, &account.id).await?;
+    refresh_with(&env.http, &settings, &secret, refresh).await
+}
+
+/// [`refresh_tokens`] with settings and a Client Secret of the caller's.
+pub(crate) async fn refresh_with(
+    http: &reqwest::Client,
+    settings: &OAuthSettings,
+    secret: &Secret,
+    refresh: &Secret,
+) -> AppResult<Tokens> {
     let client = oauth_client!(settings, secret);
     let response = client
         .exchange_refresh_token(&RefreshToken::new(refresh.expose_secret().to_string()))
-        .request_async(&sender(&env.http))
+        .request_async(&sender(http))
         .await
         .map_err(token_error)?;
     Ok(tokens_of(&response))
 }
 
-async fn client_secret(env: &LoginEnv, account: &Account) -> AppResult<Secret> {
-    secrets::get(&env.secrets, &account.id, SecretKind::ClientSecret).await?.ok_or_else(|| {
+/// An HTTP client for token requests: it follows no redirect (a redirect could carry the client
+/// secret elsewhere), verifies TLS, and gives up in time.
+pub(crate) fn token_http() -> AppResult<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| AppError::internal("The HTTP client could not start").with_details(e.to_string()))
+}
+
+async fn client_secret(env: &LoginEnv, account_id: &str) -> AppResult<Secret> {
+    secrets::get(&env.secrets, account_id, SecretKind::ClientSecret).await?.ok_or_else(|| {
         AppError::validation("This account has no Client Secret in the keychain; edit the account and enter it")
     })
 }
@@ -205,7 +222,8 @@ async fn client_secret(env: &LoginEnv, account: &Account) -> AppResult<Secret> {
 /// A login in progress: the listener is bound, the browser may be opened at `authorize_url`.
 pub struct PendingLogin {
     pub authorize_url: String,
-    account: Account,
+    account_id: String,
+    settings: OAuthSettings,
     listener: Listener,
     verifier: PkceCodeVerifier,
 }
@@ -213,7 +231,12 @@ pub struct PendingLogin {
 /// Start a login: bind the listener first (a busy port fails here, before any browser opens),
 /// then build the authorize URL with a fresh `state` and PKCE challenge.
 pub async fn begin_login(account: &Account) -> AppResult<PendingLogin> {
-    let settings = OAuthSettings::of(account)?;
+    begin_with(OAuthSettings::of(account)?, account.id.clone()).await
+}
+
+/// [`begin_login`] with settings of the caller's (the registration check logs in with an app
+/// that may not be an account yet).
+pub(crate) async fn begin_with(settings: OAuthSettings, account_id: String) -> AppResult<PendingLogin> {
     // 256 bits from the OS generator.
     let state = crate::random::random_hex(32);
     let listener = Listener::bind(&settings.callback, &state).await?;
@@ -221,17 +244,18 @@ pub async fn begin_login(account: &Account) -> AppResult<PendingLogin> {
     // The client secret is not needed to build the URL; a placeholder keeps oauth2's types happy.
     let client = oauth_client!(settings, Secret::new("unused"));
     let (url, _) = client.authorize_url(move || CsrfToken::new(state)).set_pkce_challenge(challenge).url();
-    Ok(PendingLogin { authorize_url: url.to_string(), account: account.clone(), listener, verifier })
+    Ok(PendingLogin { authorize_url: url.to_string(), account_id, settings, listener, verifier })
 }
 
 impl PendingLogin {
     /// The account this login is for.
     pub fn account_id(&self) -> &str {
-        &self.account.id
+        &self.account_id
     }
 
     /// Wait for the browser to come back (at most `timeout`, or until `cancel`; the port is
-    /// freed either way, and then `port_freed` called) and exchange the code for tokens.
+    /// freed either way, and then `port_freed` called) and exchange the code for tokens with the
+    /// account's Client Secret from the keychain.
     pub(crate) async fn exchange<R>(
         self,
         env: &LoginEnv,
@@ -239,11 +263,36 @@ impl PendingLogin {
         cancel: &CancellationToken,
         port_freed: impl FnOnce() -> R,
     ) -> AppResult<Tokens> {
-        let PendingLogin { account, listener, verifier, .. } = self;
+        let (code, rest) = self.code(timeout, cancel, port_freed).await?;
+        // Read after the wait: a secret edited meanwhile is the one to use.
+        let secret = client_secret(env, &rest.account_id).await?;
+        rest.redeem(&env.http, &secret, code, cancel).await
+    }
+
+    /// [`PendingLogin::exchange`] with a Client Secret of the caller's.
+    pub(crate) async fn exchange_with<R>(
+        self,
+        http: &reqwest::Client,
+        secret: &Secret,
+        timeout: Duration,
+        cancel: &CancellationToken,
+        port_freed: impl FnOnce() -> R,
+    ) -> AppResult<Tokens> {
+        let (code, rest) = self.code(timeout, cancel, port_freed).await?;
+        rest.redeem(http, secret, code, cancel).await
+    }
+
+    async fn code<R>(
+        self,
+        timeout: Duration,
+        cancel: &CancellationToken,
+        port_freed: impl FnOnce() -> R,
+    ) -> AppResult<(String, Redeem)> {
+        let PendingLogin { account_id, settings, listener, verifier, .. } = self;
         let waited = listener.wait(timeout, cancel).await;
         port_freed();
-        let code = match waited? {
-            CallbackResult::Code(code) => code,
+        match waited? {
+            CallbackResult::Code(code) => Ok((code, Redeem { account_id, settings, verifier })),
             CallbackResult::Denied { error, description } => {
                 let said = description.map(|d| format!(": {d}")).unwrap_or_default();
                 let message = if error == "access_denied" {
@@ -251,15 +300,32 @@ impl PendingLogin {
                 } else {
                     format!("Yespo refused the login ({error}{said}).")
                 };
-                return Err(AppError::new(ErrorCode::AuthRequired, message));
+                Err(AppError::new(ErrorCode::AuthRequired, message))
             }
-        };
-        let settings = OAuthSettings::of(&account)?;
-        let secret = client_secret(env, &account).await?;
+        }
+    }
+}
+
+/// What redeeming a code needs once the browser came back.
+struct Redeem {
+    account_id: String,
+    settings: OAuthSettings,
+    verifier: PkceCodeVerifier,
+}
+
+impl Redeem {
+    async fn redeem(
+        self,
+        http: &reqwest::Client,
+        secret: &Secret,
+        code: String,
+        cancel: &CancellationToken,
+    ) -> AppResult<Tokens> {
+        let settings = self.settings;
         let client = oauth_client!(settings, secret);
-        let send = sender(&env.http);
+        let send = sender(http);
         let exchange =
-            client.exchange_code(AuthorizationCode::new(code)).set_pkce_verifier(verifier).request_async(&send);
+            client.exchange_code(AuthorizationCode::new(code)).set_pkce_verifier(self.verifier).request_async(&send);
         let response = tokio::select! {
             response = exchange => response.map_err(token_error)?,
             _ = cancel.cancelled() => return Err(AppError::new(ErrorCode::Cancelled, "Login cancelled")),

@@ -212,6 +212,7 @@ pub struct YespoClient {
 
 /// What came back from a successful call.
 pub(crate) struct Answer {
+    pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
 }
@@ -348,7 +349,7 @@ impl YespoClient {
                 Ok((status, headers, body)) => {
                     tracing::debug!(method = %call.method, path = %call.path, params, status = status.as_u16(), retries, ms = elapsed, "yespo call");
                     if status.is_success() {
-                        return Ok(Answer { headers, body });
+                        return Ok(Answer { status, headers, body });
                     }
                     if status == StatusCode::UNAUTHORIZED && !refreshed {
                         if let Some(token) = token {
@@ -436,6 +437,12 @@ enum Failure {
 fn details_of(status: StatusCode, body: &str) -> String {
     let shown: String = body.chars().take(2000).collect();
     format!("HTTP {}\n{}", status.as_u16(), scrub(&shown))
+}
+
+/// The HTTP status of a refused call, from the details [`details_of`] wrote (`None` for a
+/// network error or an error made here).
+pub(crate) fn status_of(error: &AppError) -> Option<u16> {
+    error.details.as_deref()?.strip_prefix("HTTP ")?.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
 }
 
 /// Yespo's words from an error body: plain text, or the `message`/`error_description` of JSON;

@@ -3,7 +3,7 @@
 //! rights table shared with the sandbox.
 
 mod api;
-mod client;
+pub(crate) mod client;
 pub mod lenient;
 #[allow(missing_docs)] // fields mirror the spec's names (camelCase as snake_case); the types are documented
 pub mod models;

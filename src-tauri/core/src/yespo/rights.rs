@@ -18,7 +18,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The rights a registered OAuth app or an API key can be given (seed 000).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Right {
     /// "Full access to API".
@@ -72,7 +72,7 @@ impl Right {
 }
 
 /// The groups of API methods as seed 000 numbers them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum MethodGroup {
     /// 1. General methods: only authorisation needed.
