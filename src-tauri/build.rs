@@ -59,6 +59,14 @@ const COMMANDS: &[&str] = &[
     "token_job_discard",
     "token_job_delete",
     "token_job_export_report",
+    "registration_setup",
+    "registration_run",
+    "registration_login",
+    "registration_login_reopen",
+    "registration_login_cancel",
+    "registration_logo_pick",
+    "registration_export",
+    "registration_text",
 ];
 
 fn main() {

@@ -3,6 +3,7 @@
 //! `tests/ipc_types.rs` fails when the file is out of date.
 
 use crate::browse_commands::LoadedImages;
+use crate::registration_commands::RegistrationSetup;
 use crate::token_commands::Written;
 use crate::window_events::DropEvent;
 use ts_rs::TS;
@@ -18,6 +19,13 @@ use yespo_core::browse::messages::{
 };
 use yespo_core::browse::segments::{SegmentKind, SegmentList, SegmentQuery, SegmentRow};
 use yespo_core::browse::sms_length::{SmsEncoding, SmsLength};
+use yespo_core::login::ClientAuthStyle;
+use yespo_core::registration::logo::LogoFacts;
+use yespo_core::registration::report::{CheckData, CheckId, CheckResult, Finding, Verdict};
+use yespo_core::registration::rights::{Access, FeatureAccess, ProbeResult, RightsMatrix};
+use yespo_core::registration::round_trip::RoundTripFacts;
+use yespo_core::registration::text::ReportFormat;
+use yespo_core::registration::{CheckInput, Endpoints, Report, RoundTripEvent, Subject};
 use yespo_core::tokens::imports::{
     CheckView, ChoicesInput, ColumnView, FileView, FilterCounts, JobView, RowsPage, TargetView, Targets, UploadEvent,
 };
@@ -29,6 +37,7 @@ use yespo_core::tokens::upload::{BatchChange, DryRun, RunReport, UploadProgress}
 use yespo_core::tokens::validate::{DuplicateGroup, Progress, RowFilter, RowView, Summary};
 use yespo_core::tokens::{ImportSettings, Mapping, Problem, Reason, Severity};
 use yespo_core::yespo::models::{Address, Channel, Contact, ContactField, Device, Group, WebPushSubscription};
+use yespo_core::yespo::rights::{MethodGroup, Right};
 use yespo_core::{AppError, ErrorCode};
 
 /// How the file starts: it is generated.
@@ -135,6 +144,28 @@ pub fn declarations() -> String {
         ExportSource,
         ExportState,
         ExportProgress,
+        // Registration check.
+        RegistrationSetup,
+        CheckInput,
+        Endpoints,
+        Report,
+        Subject,
+        Verdict,
+        CheckId,
+        CheckResult,
+        Finding,
+        CheckData,
+        RightsMatrix,
+        ProbeResult,
+        Access,
+        FeatureAccess,
+        MethodGroup,
+        Right,
+        LogoFacts,
+        RoundTripFacts,
+        RoundTripEvent,
+        ReportFormat,
+        ClientAuthStyle,
     );
     out
 }

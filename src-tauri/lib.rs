@@ -6,6 +6,7 @@ mod browse_commands;
 mod commands;
 mod dialogs;
 pub mod ipc_types;
+pub(crate) mod registration_commands;
 mod single_instance;
 pub(crate) mod token_commands;
 pub(crate) mod window_events;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub status_watchers: Arc<AtomicU64>,
     /// The Contacts lists' cached pages.
     pub browse: Arc<yespo_core::browse::Browse>,
+    /// The registration checks: the last report, the check's login while it waits.
+    pub registration: yespo_core::registration::Registration,
     /// The token files open in the window and the uploads running.
     pub imports: Arc<Imports>,
     /// Where drag-and-drop over the window goes (the page's channel).
@@ -160,6 +163,14 @@ pub fn run() {
             token_commands::token_job_discard,
             token_commands::token_job_delete,
             token_commands::token_job_export_report,
+            registration_commands::registration_setup,
+            registration_commands::registration_run,
+            registration_commands::registration_login,
+            registration_commands::registration_login_reopen,
+            registration_commands::registration_login_cancel,
+            registration_commands::registration_logo_pick,
+            registration_commands::registration_export,
+            registration_commands::registration_text,
         ])
         .setup(move |app| {
             // Here, not earlier: a second launch has already handed over and exited by now, so
@@ -182,6 +193,12 @@ pub fn run() {
                 }
             }
             let sessions = Arc::new(Sessions::new(env));
+            // An app typed in (not an account) is checked where the app works: the sandbox in
+            // demo mode, Yespo otherwise.
+            let defaults = match &sandbox {
+                Some(s) => yespo_core::registration::Endpoints::sandbox(s.base_url()),
+                None => yespo_core::registration::Endpoints::yespo(),
+            };
             app.manage(AppState {
                 info: info.clone(),
                 sandbox,
@@ -189,6 +206,7 @@ pub fn run() {
                 sessions,
                 status_watchers: Default::default(),
                 browse: Default::default(),
+                registration: yespo_core::registration::Registration::new(defaults),
                 imports: Arc::new(Imports::in_profile(&info.paths)),
                 drops: Mutex::new(None),
                 quitting: AtomicBool::new(false),

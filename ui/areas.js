@@ -3,7 +3,7 @@
 
 export const AREAS = Object.freeze([
   { id: 'accounts', label: 'Accounts', ready: true },
-  { id: 'registration', label: 'Registration check', ready: false },
+  { id: 'registration', label: 'Registration check', ready: true },
   { id: 'contacts', label: 'Contacts', ready: true },
   { id: 'segments', label: 'Segments', ready: true },
   { id: 'messages', label: 'Messages', ready: true },

@@ -13,13 +13,14 @@ import * as contacts from './screens/contacts.js';
 import * as segments from './screens/segments.js';
 import * as messages from './screens/messages.js';
 import * as tokenImport from './screens/token-import.js';
+import * as registration from './screens/registration.js';
 import { getAppInfo } from './app-state.js';
 import { watchDrops } from './drops.js';
 import { showResumeBanner } from './resume-banner.js';
 import { resume } from './token-import/state.js';
 import { installShortcuts } from './palette.js';
 
-const SCREENS = { about, accounts, account, contacts, segments, messages, 'token-import': tokenImport };
+const SCREENS = { about, accounts, account, contacts, segments, messages, registration, 'token-import': tokenImport };
 
 function navItem(area) {
   if (!area.ready) {
@@ -47,6 +48,8 @@ async function show(areaId) {
     else item.removeAttribute('aria-current');
   }
   const view = document.getElementById('view');
+  const dropHint = document.querySelector('.drop-overlay-box');
+  if (dropHint) dropHint.textContent = areaId === 'registration' ? 'Drop to check the logo' : 'Drop to check the token files';
   try {
     await SCREENS[areaId].render(view);
   } catch (error) {
@@ -69,11 +72,16 @@ async function start() {
   window.addEventListener('hashchange', () => show(currentArea()));
   // A jump to the screen already shown draws it again (the palette's choice applies).
   installShortcuts((area) => { if (currentArea() === area) show(area); else location.hash = `#/${area}`; });
-  // Files dropped anywhere on the window go to Token import; so does a resumed upload.
+  // Files dropped anywhere on the window go to Token import (on the Registration check, the
+  // logo to check); so does a resumed upload.
   const toImport = () => { if (currentArea() !== 'token-import') location.hash = '#/token-import'; };
+  const dropped = (paths) => {
+    if (currentArea() === 'registration') registration.openPaths(paths);
+    else { toImport(); tokenImport.openPaths(paths); }
+  };
   await Promise.allSettled([
     statusBar.mount(document.getElementById('statusbar')), show(currentArea()), showDemoBadge(),
-    watchDrops(document.getElementById('drop-overlay'), (paths) => { toImport(); tokenImport.openPaths(paths); }),
+    watchDrops(document.getElementById('drop-overlay'), dropped),
     showResumeBanner(document.getElementById('banners'), async (job) => { toImport(); await resume(job); }),
   ]);
   document.getElementById('app').dataset.ready = 'true';

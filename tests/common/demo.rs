@@ -166,6 +166,19 @@ pub async fn wait_text(app: &App, css: &str, expected: &str) {
     panic!("{css} never showed {expected:?}");
 }
 
+/// Wait until `css` shows text containing `part`.
+pub async fn wait_text_contains(app: &App, css: &str, part: &str) {
+    for _ in 0..300 {
+        if let Ok(el) = app.client.find(Locator::Css(css)).await {
+            if el.text().await.unwrap_or_default().contains(part) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never showed {part:?}");
+}
+
 /// Every file under `dir`, as text, for scans.
 pub fn files_text(dir: &Path) -> String {
     let mut text = String::new();

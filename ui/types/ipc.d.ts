@@ -629,3 +629,179 @@ export type ExportProgress = { state: ExportState, rows: number,
  * Rows Yespo said there are, when it said.
  */
 total: number | null, requests: number, path: string, error: AppError | null, };
+
+export type RegistrationSetup = { endpoints: Endpoints, 
+/**
+ * The Callback URL new accounts get.
+ */
+defaultCallbackUrl: string, };
+
+export type CheckInput = { 
+/**
+ * An OAuth account of the app: its endpoints, its Callback URL (what the app sends), its
+ * client authentication, and its Client Secret from the keychain unless one is typed in.
+ */
+accountId: string | null, clientId: string, 
+/**
+ * Typed in; kept in memory for the check only.
+ */
+clientSecret: string | null, 
+/**
+ * The Callback URL as registered in Yespo.
+ */
+callbackUrl: string, 
+/**
+ * The logo file to check, if any.
+ */
+logoPath: string | null, };
+
+export type Endpoints = { authorizeUrl: string, tokenUrl: string, apiBaseUrl: string, };
+
+export type Report = { subject: Subject, 
+/**
+ * UTC, RFC 3339.
+ */
+checkedAt: string, 
+/**
+ * The worst verdict of the checks that ran.
+ */
+verdict: Verdict, 
+/**
+ * In [`CheckId::ALL`] order.
+ */
+checks: Array<CheckResult>, 
+/**
+ * The client authentication that worked (for "Save as account").
+ */
+workingClientAuth: ClientAuthStyle | null, 
+/**
+ * Whether the login round trip ran.
+ */
+roundTripDone: boolean, };
+
+export type Subject = { clientId: string, 
+/**
+ * The Callback URL as registered.
+ */
+callbackUrl: string, 
+/**
+ * What the app sends (the account's Callback URL, or the same).
+ */
+appSends: string, accountId: string | null, accountName: string | null, endpoints: Endpoints, 
+/**
+ * Whether a Client Secret was at hand (typed in, or in the keychain).
+ */
+secretGiven: boolean, logoFile: string | null, };
+
+export type Verdict = "skipped" | "pass" | "warn" | "fail";
+
+export type CheckId = "callback_url" | "credentials" | "round_trip" | "rights" | "logo" | "usage";
+
+export type CheckResult = { id: CheckId, title: string, verdict: Verdict, 
+/**
+ * What was seen, in one sentence.
+ */
+summary: string, 
+/**
+ * What to do about it, in one sentence (`None` when nothing needs doing).
+ */
+fix: string | null, 
+/**
+ * Every line the check saw.
+ */
+findings: Array<Finding>, 
+/**
+ * A value the user may want to copy (the exact Callback URL to register).
+ */
+copy: string | null, 
+/**
+ * Data of this check for the screen (the rights matrix, the logo's preview...).
+ */
+data: CheckData | null, };
+
+export type Finding = { verdict: Verdict, text: string, };
+
+export type CheckData = { "kind": "rights" } & RightsMatrix | { "kind": "logo" } & LogoFacts | { "kind": "round_trip" } & RoundTripFacts;
+
+export type RightsMatrix = { probes: Array<ProbeResult>, 
+/**
+ * The right of seed 000 the allowed groups match, or `None` for a custom or unknown set.
+ */
+right: Right | null, 
+/**
+ * The right's name, or "custom/unknown".
+ */
+rightLabel: string, features: Array<FeatureAccess>, 
+/**
+ * Where the token came from ("the account's login", "the round trip's login").
+ */
+tokenFrom: string, };
+
+export type ProbeResult = { group: MethodGroup, groupLabel: string, request: string, harmless: string, access: Access, 
+/**
+ * The HTTP status Yespo answered, when it answered.
+ */
+status: number | null, 
+/**
+ * What the answer means, in words.
+ */
+note: string, };
+
+export type Access = "allowed" | "denied" | "unknown";
+
+export type FeatureAccess = { feature: string, works: boolean, 
+/**
+ * The groups it needs, by name.
+ */
+needs: Array<string>, };
+
+export type MethodGroup = "general" | "update_contacts" | "read_contacts" | "contact_activity" | "events" | "send_messages" | "other";
+
+export type Right = "full_access" | "events" | "events_and_contacts" | "messages";
+
+export type LogoFacts = { fileName: string, 
+/**
+ * The file's length.
+ */
+bytes: number, 
+/**
+ * The format by the content ("PNG", "JPEG", "GIF", or another's name such as "WEBP").
+ */
+format: string | null, 
+/**
+ * As shown, after a JPEG's EXIF orientation (as browsers show it).
+ */
+width: number | null, height: number | null, 
+/**
+ * `data:image/png;base64,...`: the logo as Yespo's form shows it (96×96).
+ */
+preview: string | null, 
+/**
+ * The name's extension agrees with the content (false when the content is not PNG, JPEG or
+ * GIF).
+ */
+extensionMatches: boolean, };
+
+export type RoundTripFacts = { 
+/**
+ * The Callback URL the login used.
+ */
+callbackUrl: string, clientAuth: string, version: string | null, protocolVersion: string | null, 
+/**
+ * `expires_in` of the token answer.
+ */
+accessLifetimeSecs: number | null, scope: string | null, 
+/**
+ * The refresh answer carried a new refresh token.
+ */
+rotates: boolean | null, 
+/**
+ * Offering the old refresh token again was refused (it is single use).
+ */
+oldRefreshRefused: boolean | null, };
+
+export type RoundTripEvent = { "kind": "browser", authorizeUrl: string, };
+
+export type ReportFormat = "markdown" | "json";
+
+export type ClientAuthStyle = "basic" | "params" | "unknown";

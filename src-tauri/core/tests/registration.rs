@@ -78,7 +78,7 @@ async fn each_seeded_app_gets_the_matrix_of_its_right_and_the_features_that_go_w
         for p in &m.probes {
             let expected = if right.allows(p.group) { Access::Allowed } else { Access::Denied };
             assert_eq!(p.access, expected, "{right:?} {:?}: {}", p.group, p.note);
-            assert_eq!(p.status.is_some(), true, "{:?}", p.group);
+            assert!(p.status.is_some(), "{:?}", p.group);
         }
         let works = |name: &str| m.features.iter().find(|f| f.feature.starts_with(name)).unwrap().works;
         let contacts = right.allows(yespo_core::yespo::rights::MethodGroup::ReadContacts);
@@ -146,7 +146,14 @@ async fn the_right_secret_with_the_wrong_client_authentication_says_which_method
                 client_auth: configured,
             },
         );
-        sessions.env().accounts.update(|f| Ok(f.accounts.push(account.clone()))).unwrap();
+        sessions
+            .env()
+            .accounts
+            .update(|f| {
+                f.accounts.push(account.clone());
+                Ok(())
+            })
+            .unwrap();
         sessions
             .env()
             .secrets
@@ -288,7 +295,13 @@ async fn a_full_check_changes_no_sandbox_data_and_no_secret_reaches_the_report()
     assert_eq!(parsed["checks"].as_array().unwrap().len(), 6);
 
     // Once the account needs a new login, "where it is used" says so.
-    s.env().accounts.update(|f| Ok(f.accounts.iter_mut().for_each(|a| a.state = LoginState::NeedsLogin))).unwrap();
+    s.env()
+        .accounts
+        .update(|f| {
+            f.accounts.iter_mut().for_each(|a| a.state = LoginState::NeedsLogin);
+            Ok(())
+        })
+        .unwrap();
     let again = reg.run(&s.sessions, &input).await.unwrap();
     let usage = again.check(CheckId::Usage).unwrap();
     assert_eq!(usage.verdict, Verdict::Warn, "{usage:?}");

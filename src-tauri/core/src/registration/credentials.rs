@@ -70,14 +70,18 @@ pub async fn try_method(
     let body = response.text().await.unwrap_or_default();
     let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
     let error = json.get("error").and_then(|v| v.as_str()).unwrap_or("").to_string();
-    let said = json.get("error_description").and_then(|v| v.as_str()).map(|d| format!(": {d}")).unwrap_or_default();
+    let said = json
+        .get("error_description")
+        .and_then(|v| v.as_str())
+        .map(|d| format!(": {}", d.trim_end_matches('.')))
+        .unwrap_or_default();
     let words = crate::secret::scrub(&format!("HTTP {status} {error}{said}")).into_owned();
     match (status, error.as_str()) {
         (_, "invalid_grant") => MethodOutcome::Accepted,
         // Spring's UAA answers an unauthenticated client with `unauthorized`.
         (401, _) | (_, "invalid_client") | (_, "unauthorized") => MethodOutcome::Refused(words),
         (200, _) => {
-            MethodOutcome::Unclear(format!("HTTP 200: the server issued tokens for a code that was never issued"))
+            MethodOutcome::Unclear("HTTP 200: the server issued tokens for a code that was never issued".into())
         }
         _ => MethodOutcome::Unclear(words),
     }

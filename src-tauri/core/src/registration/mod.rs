@@ -164,6 +164,11 @@ impl Registration {
         Registration { timeout, ..Registration::new(defaults) }
     }
 
+    /// Where an app typed in is checked.
+    pub fn defaults(&self) -> &Endpoints {
+        &self.defaults
+    }
+
     /// The last report, for export.
     pub fn last_report(&self) -> Option<Report> {
         self.last.lock().unwrap_or_else(|e| e.into_inner()).clone()
@@ -235,9 +240,15 @@ impl Registration {
         let app = self.resolve(sessions, input).await?;
         let http = token_http()?;
         let (mut checks, working) = self.quick_checks(sessions, &app, &http).await;
+        let refused =
+            working.is_none() && checks.iter().any(|c| c.id == CheckId::Credentials && c.verdict == Verdict::Fail);
         checks.push(CheckResult::skipped(
             CheckId::RoundTrip,
-            "Needs the browser: press \"Log in and check\" to run the whole login once.",
+            if refused {
+                "Not tried: fix the Client ID and Client Secret first."
+            } else {
+                "Needs the browser: press \"Log in and check\" to run the whole login once."
+            },
         ));
         let rights = match &app.account {
             Some(account) if account.state == LoginState::Connected && account.client_id_is(&app.client_id) => {

@@ -49,9 +49,12 @@ impl Report {
             if let Some(copy) = &c.copy {
                 out += &format!("\nExact value: `{copy}`\n");
             }
-            if !c.findings.is_empty() {
+            // The rights table says per group what its findings would: keep what needs attention.
+            let rights = matches!(c.data, Some(CheckData::Rights(_)));
+            let findings: Vec<_> = c.findings.iter().filter(|f| !rights || f.verdict != Verdict::Pass).collect();
+            if !findings.is_empty() {
                 out.push('\n');
-                for f in &c.findings {
+                for f in findings {
                     out += &format!("- {} {}\n", mark(f.verdict), f.text);
                 }
             }
@@ -136,5 +139,55 @@ impl Report {
         }
         serde_json::to_string_pretty(&copy)
             .map_err(|e| AppError::internal("The report could not be written as JSON").with_details(e.to_string()))
+    }
+}
+
+/// The files the report can be exported to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    Markdown,
+    Json,
+}
+
+impl ReportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Markdown => "md",
+            ReportFormat::Json => "json",
+        }
+    }
+
+    /// The save dialog's filter name.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportFormat::Markdown => "Markdown",
+            ReportFormat::Json => "JSON",
+        }
+    }
+}
+
+impl Report {
+    /// `registration-check-202612021130.md`.
+    pub fn file_name(&self, format: ReportFormat) -> String {
+        let stamp: String = self.checked_at.chars().filter(char::is_ascii_digit).take(12).collect();
+        format!("registration-check-{stamp}.{}", format.extension())
+    }
+
+    /// Write the report to `path` (a temp file beside it, renamed into place).
+    pub fn save(&self, format: ReportFormat, path: &std::path::Path) -> AppResult<()> {
+        use std::io::Write;
+        let text = match format {
+            ReportFormat::Markdown => self.to_markdown(),
+            ReportFormat::Json => self.to_json()?,
+        };
+        let fail = |e: std::io::Error| {
+            AppError::internal(format!("Cannot save {}", path.display())).with_details(e.to_string())
+        };
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        let mut file = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+        file.write_all(text.as_bytes()).map_err(fail)?;
+        file.persist(path).map_err(|e| fail(e.error))?;
+        Ok(())
     }
 }
