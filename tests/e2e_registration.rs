@@ -115,5 +115,23 @@ async fn the_demo_app_passes_its_registration_check_and_the_report_exports_witho
     assert!(fix.contains("Copy the Client ID and the Client Secret again"), "{fix}");
     assert_eq!(app.wait_for("#check-round_trip").await.attr("data-verdict").await.unwrap().as_deref(), Some("skipped"));
     app.screenshot("registration-wrong-secret").await;
+
+    // The right one: it passes, and only "Add as an account" puts it in the keychain.
+    let secret_field = app.wait_for(&format!("{form} input[name='clientSecret']")).await;
+    secret_field.clear().await.unwrap();
+    secret_field.send_keys(&secret).await.unwrap();
+    app.wait_for("[data-action='check']").await.click().await.unwrap();
+    app.wait_for("#check-credentials[data-verdict='pass']").await;
+    let name = app.wait_for("#registration-add-account input[name='accountName']").await;
+    name.clear().await.unwrap();
+    name.send_keys("Checked app").await.unwrap();
+    app.wait_for("#registration-add-account button[type='submit']").await.click().await.unwrap();
+    let chosen = "(() => { const s = document.querySelector(\"#registration-form select[name='app']\"); \
+                  return s && s.value ? [s.value, s.selectedOptions[0].textContent] : null; })()";
+    let added = app.wait_until("the added account is chosen", chosen).await;
+    assert_eq!(added[1], "Checked app (account)");
+    let added_id = added[0].as_str().unwrap().to_string();
+    assert_ne!(added_id, account_id);
+    assert_eq!(keychain_secret(&added_id, "client-secret").as_deref(), Some(secret.as_str()));
     app.quit().await;
 }

@@ -36,12 +36,17 @@ const state = {
   busy: false,
 };
 
-let redrawLogo = () => {};
+/**
+ * The screen on show: a check that ends after its screen was left and drawn again updates the
+ * new one.
+ * @type {{ drawLogo: () => void, drawReport: () => void, setBusy: (on: boolean) => void } | null}
+ */
+let view = null;
 
 /** A file dropped on the window while this screen shows: the logo to check. */
 export function openPaths(paths) {
   state.logoPath = paths[0] ?? null;
-  redrawLogo();
+  view?.drawLogo();
 }
 
 function field(label, input, hint) {
@@ -145,6 +150,39 @@ function reportActions(banner) {
     }, 'Copy as text'));
 }
 
+/**
+ * After a check of an app typed in whose credentials Yespo accepts: keep it as an account. Only
+ * now does the Client Secret go to the keychain.
+ * @param {Report} report @param {HTMLInputElement} secret @param {HTMLElement} container
+ */
+function addAsAccount(report, secret, container) {
+  const banner = h('div');
+  const name = h('input', { name: 'accountName', value: 'My app', 'aria-label': 'Account name' });
+  const add = async (event) => {
+    event.preventDefault();
+    const e = report.subject.endpoints;
+    try {
+      const account = await invoke('account_add', {
+        input: {
+          name: name.value, kind: 'oauth', apiBaseUrl: e.apiBaseUrl, authorizeUrl: e.authorizeUrl, tokenUrl: e.tokenUrl,
+          clientId: report.subject.clientId, clientSecret: secret.value, callbackUrl: report.subject.appSends,
+          clientAuth: report.workingClientAuth,
+        },
+      });
+      await getAccounts({ refresh: true });
+      state.app = account.id;
+      state.report = null;
+      await render(container);
+    } catch (err) {
+      banner.replaceChildren(errorBanner(err));
+    }
+  };
+  return h('form', { class: 'card wide add-as-account', id: 'registration-add-account', onSubmit: add },
+    h('p', {}, `Yespo accepts this app’s Client ID and Secret (${report.workingClientAuth === 'basic' ? 'HTTP Basic' : 'parameters in the body'}). Keep it as an account to use it in this app; the Client Secret then goes to the keychain.`),
+    h('div', { class: 'actions' }, name, h('button', { type: 'submit', class: 'button secondary small' }, 'Add as an account')),
+    banner);
+}
+
 function loginPanel() {
   if (!state.loginUrl) return null;
   const banner = h('div');
@@ -203,6 +241,7 @@ export async function render(container) {
     const report = state.report;
     replaceChildren(reportSlot, report ? h('div', { id: 'registration-report', dataset: { verdict: report.verdict } },
       verdictsFirst(report), reportActions(reportBanner), reportBanner,
+      !report.subject.accountId && report.workingClientAuth ? addAsAccount(report, secret, container) : null,
       report.checks.map(checkDetails)) : null);
   };
 
@@ -237,7 +276,7 @@ export async function render(container) {
       const args = { input: input() };
       if (command === 'registration_login') {
         const events = new window.__TAURI__.core.Channel();
-        events.onmessage = (event) => { if (event.kind === 'browser') { state.loginUrl = event.authorizeUrl; drawReport(); } };
+        events.onmessage = (event) => { if (event.kind === 'browser') { state.loginUrl = event.authorizeUrl; view?.drawReport(); } };
         args.onEvent = events;
       }
       state.report = await invoke(command, args);
@@ -245,9 +284,9 @@ export async function render(container) {
       banner.replaceChildren(errorBanner(e));
     } finally {
       state.loginUrl = null;
-      setBusy(false);
-      drawReport();
-      if (container.isConnected && state.report) document.getElementById('registration-verdicts')?.scrollIntoView({ block: 'start' });
+      view?.setBusy(false);
+      view?.drawReport();
+      if (state.report) document.getElementById('registration-verdicts')?.scrollIntoView({ block: 'start' });
     }
   }
 
@@ -273,10 +312,10 @@ export async function render(container) {
       h('h1', {}, 'Registration check'),
       h('p', { class: 'muted' }, 'Tells whether an OAuth app registered in Yespo will work — Callback URL, Client ID and Secret, access rights, logo — and what to fix.')),
     form, loginSlot, reportSlot);
+  view = { drawLogo, drawReport, setBusy };
   drawLogo();
   drawReport();
   setBusy(state.busy);
-  redrawLogo = () => { if (container.isConnected) drawLogo(); };
 }
 
 /** Fill the form from an account, or with a fresh app's defaults. */

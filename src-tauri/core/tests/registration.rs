@@ -24,8 +24,22 @@ async fn sandbox_with_callback() -> (Sandbox, String) {
     (Sandbox::start(config).await.unwrap(), callback)
 }
 
-fn registry_in(dir: &tempfile::TempDir) -> Sessions {
-    registry(dir, Arc::new(MemoryStore::default()))
+/// A sandbox, an empty account list, and the checks over them.
+struct Fixture {
+    sandbox: Sandbox,
+    callback: String,
+    sessions: Sessions,
+    reg: Registration,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Fixture {
+    let (sandbox, callback) = sandbox_with_callback().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sessions = registry(&dir, Arc::new(MemoryStore::default()));
+    // Long enough for the test playing the browser; a lost login fails in 30 s, not 5 min.
+    let reg = Registration::with_timeout(Endpoints::sandbox(sandbox.base_url()), Duration::from_secs(30));
+    Fixture { sandbox, callback, sessions, reg, _dir: dir }
 }
 
 fn typed(app: &OAuthApp, callback: &str) -> CheckInput {
@@ -62,10 +76,7 @@ fn matrix(report: &Report) -> &yespo_core::registration::rights::RightsMatrix {
 
 #[tokio::test]
 async fn each_seeded_app_gets_the_matrix_of_its_right_and_the_features_that_go_with_it() {
-    let (sandbox, callback) = sandbox_with_callback().await;
-    let dir = tempfile::tempdir().unwrap();
-    let sessions = registry_in(&dir);
-    let reg = Registration::with_timeout(Endpoints::sandbox(sandbox.base_url()), Duration::from_secs(30));
+    let Fixture { sandbox, callback, sessions, reg, _dir } = fixture().await;
     for right in Right::ALL {
         let app = sandbox.oauth_app(right);
         let report = full_check(&sandbox, &reg, &sessions, &typed(&app, &callback)).await;
@@ -96,10 +107,7 @@ async fn each_seeded_app_gets_the_matrix_of_its_right_and_the_features_that_go_w
 
 #[tokio::test]
 async fn a_wrong_secret_fails_the_credentials_check_with_the_fix_and_a_padded_one_is_cleaned() {
-    let (sandbox, callback) = sandbox_with_callback().await;
-    let dir = tempfile::tempdir().unwrap();
-    let sessions = registry_in(&dir);
-    let reg = Registration::new(Endpoints::sandbox(sandbox.base_url()));
+    let Fixture { sandbox, callback, sessions, reg, _dir } = fixture().await;
     let app = sandbox.oauth_app(Right::FullAccess);
     let mut input = typed(&app, &callback);
     input.client_secret = Some(Secret::new("0".repeat(64)));
@@ -123,10 +131,7 @@ async fn a_wrong_secret_fails_the_credentials_check_with_the_fix_and_a_padded_on
 
 #[tokio::test]
 async fn the_right_secret_with_the_wrong_client_authentication_says_which_method_works() {
-    let (sandbox, callback) = sandbox_with_callback().await;
-    let dir = tempfile::tempdir().unwrap();
-    let sessions = registry_in(&dir);
-    let reg = Registration::with_timeout(Endpoints::sandbox(sandbox.base_url()), Duration::from_secs(30));
+    let Fixture { sandbox, callback, sessions, reg, _dir } = fixture().await;
     for (methods, works, other, configured) in [
         (ClientAuthMethods::BasicOnly, "HTTP Basic", "parameters in the request body", ClientAuthStyle::Params),
         (ClientAuthMethods::ParamsOnly, "parameters in the request body", "HTTP Basic", ClientAuthStyle::Basic),
@@ -187,10 +192,7 @@ async fn the_right_secret_with_the_wrong_client_authentication_says_which_method
 
 #[tokio::test]
 async fn a_callback_url_with_a_trailing_slash_fails_the_round_trip_showing_both_strings() {
-    let (sandbox, callback) = sandbox_with_callback().await;
-    let dir = tempfile::tempdir().unwrap();
-    let sessions = registry_in(&dir);
-    let reg = Registration::new(Endpoints::sandbox(sandbox.base_url()));
+    let Fixture { sandbox, callback, sessions, reg, _dir } = fixture().await;
     let app = sandbox.oauth_app(Right::FullAccess);
     let slashed = format!("{callback}/");
     let report = reg
@@ -219,10 +221,7 @@ async fn a_callback_url_with_a_trailing_slash_fails_the_round_trip_showing_both_
 
 #[tokio::test]
 async fn localhost_and_a_port_in_use_are_warnings() {
-    let (sandbox, _) = sandbox_with_callback().await;
-    let dir = tempfile::tempdir().unwrap();
-    let sessions = registry_in(&dir);
-    let reg = Registration::new(Endpoints::sandbox(sandbox.base_url()));
+    let Fixture { sandbox, sessions, reg, _dir, .. } = fixture().await;
     let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = held.local_addr().unwrap().port();
     let app = sandbox.register_app("Busy", &format!("http://127.0.0.1:{port}/callback"), Right::FullAccess);
@@ -306,4 +305,17 @@ async fn a_full_check_changes_no_sandbox_data_and_no_secret_reaches_the_report()
     let usage = again.check(CheckId::Usage).unwrap();
     assert_eq!(usage.verdict, Verdict::Warn, "{usage:?}");
     assert!(usage.fix.as_deref().unwrap().contains("Log in again to \"Sandbox\""), "{:?}", usage.fix);
+}
+
+#[tokio::test]
+async fn a_callback_url_with_a_query_warns_and_still_logs_in() {
+    let Fixture { sandbox, sessions, reg, _dir, .. } = fixture().await;
+    let queried = format!("http://127.0.0.1:{}/callback?from=yespo", free_port());
+    let app = sandbox.register_app("Queried", &queried, Right::Messages);
+    let report = full_check(&sandbox, &reg, &sessions, &typed(&app, &queried)).await;
+    let c = report.check(CheckId::CallbackUrl).unwrap();
+    assert_eq!(c.verdict, Verdict::Warn, "{c:?}");
+    assert!(c.findings.iter().any(|f| f.text.contains("query string")));
+    assert_eq!(report.check(CheckId::RoundTrip).unwrap().verdict, Verdict::Pass, "{}", report.to_text());
+    assert_eq!(matrix(&report).right, Some(Right::Messages));
 }

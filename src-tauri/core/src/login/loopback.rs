@@ -362,13 +362,16 @@ mod tests {
         assert!(CallbackUrl::parse("http://[::1]:8917/cb").is_ok());
         assert!(CallbackUrl::parse("http://localhost:8917/cb").unwrap().localhost);
         assert!(!CallbackUrl::parse("http://127.0.0.1:8917/cb").unwrap().localhost);
+        // A query is kept in the URL and left out of the path the listener compares.
+        let queried = CallbackUrl::parse("http://127.0.0.1:8917/cb?x=1").unwrap();
+        assert_eq!((queried.path.as_str(), queried.url.as_str()), ("/cb", "http://127.0.0.1:8917/cb?x=1"));
         for bad in [
             "https://127.0.0.1:8917/cb",
             "http://example.com:8917/cb",
             "http://127.0.0.1/cb",
             "http://10.0.0.1:80/cb",
             "nonsense",
-            "http://127.0.0.1:8917/cb?x=1",
+            "http://127.0.0.1:8917/cb#x",
         ] {
             let e = CallbackUrl::parse(bad).unwrap_err();
             assert_eq!(e.code, ErrorCode::Validation, "{bad}");

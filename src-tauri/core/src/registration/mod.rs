@@ -186,6 +186,18 @@ impl Registration {
         }
     }
 
+    /// An earlier round trip still waiting for the browser (its screen was left) holds the
+    /// port: stop it and give it a moment to let go.
+    async fn stop_waiting(&self) {
+        self.cancel_round_trip();
+        for _ in 0..100 {
+            if self.waiting_url().is_none() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     async fn resolve(&self, sessions: &Sessions, input: &CheckInput) -> AppResult<App> {
         let typed_secret = input.client_secret.clone().filter(|s| !s.expose_secret().trim().is_empty());
         let logo = input.logo_path.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from);
@@ -343,6 +355,7 @@ impl Registration {
                 return (round_trip::login_failed(&e, &sends), no_rights());
             }
         }
+        self.stop_waiting().await;
         let pending = match begin_with(settings.clone(), CHECK_LOGIN.to_string()).await {
             Ok(p) => p,
             Err(e) => return (round_trip::login_failed(&e, &sends), no_rights()),

@@ -40,7 +40,7 @@ pub struct RoundTripFacts {
 /// What the authorize endpoint said to a request without a browser.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Preflight {
-    /// A login page, or a redirect to one: the request is acceptable.
+    /// A login page, a redirect to one, or a login prompt: nothing was refused.
     Shown,
     /// An error page: Yespo refused the request itself.
     Refused { status: u16, said: String },
@@ -57,7 +57,9 @@ pub async fn preflight(http: &reqwest::Client, authorize_url: &str, client_id: &
         Err(e) => return Preflight::NoAnswer(crate::secret::scrub(&e.without_url().to_string()).into_owned()),
     };
     let status = response.status().as_u16();
-    if status < 400 {
+    // 401: the server asks who is logging in (a Basic prompt instead of a login page); it has
+    // not judged the request yet, so that is no refusal either.
+    if status < 400 || status == 401 {
         return Preflight::Shown;
     }
     let body = response.text().await.unwrap_or_default();
