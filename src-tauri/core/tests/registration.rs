@@ -270,8 +270,17 @@ async fn a_full_check_changes_no_sandbox_data_and_no_secret_reaches_the_report()
     let usage = quick.check(CheckId::Usage).unwrap();
     assert!(usage.summary.contains("Used by 1 account: Sandbox"), "{}", usage.summary);
     assert_eq!(usage.verdict, Verdict::Pass);
+    let before_full = s.sandbox.last_request_seq();
     let full = full_check(&s.sandbox, &reg, &s.sessions, &input).await;
     assert_eq!(full.verdict, Verdict::Pass, "{}", full.to_text());
+    // What a full check costs: two token requests with a made-up code, the preflight of the
+    // authorize page, the browser's page and form, the code exchange, a refresh and the old
+    // refresh token offered again, v2/version and one probe per group.
+    let sent = s.sandbox.requests_since(before_full);
+    let count = |method: &str, path: &str| sent.iter().filter(|r| r.method == method && r.path == path).count();
+    assert_eq!(count("POST", "/uaa/oauth/token"), 5, "{sent:?}");
+    assert_eq!(count("GET", "/uaa/oauth/authorize"), 2, "the preflight and the browser");
+    assert_eq!(sent.iter().filter(|r| r.path.starts_with("/api/")).count(), 1 + 7, "{sent:?}");
     assert_eq!(s.sandbox.data_fingerprint(), before, "a probe changed the sandbox's data");
     // The probes did reach the sandbox, the event probe included (refused as malformed).
     let requests = s.sandbox.requests_since(seq);
