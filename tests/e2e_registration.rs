@@ -44,6 +44,7 @@ async fn the_demo_app_passes_its_registration_check_and_the_report_exports_witho
     assert_eq!(callback, "http://127.0.0.1:8917/callback");
     app.wait_for("[data-action='choose-logo']").await.click().await.unwrap();
     assert!(app.text("[data-field='logo-path']").await.ends_with("logo.png"));
+    app.screenshot("registration-form").await;
 
     app.wait_for("[data-action='login-check']").await.click().await.unwrap();
     let url = app.wait_for("#registration-login-panel [data-field='login-url']").await.text().await.unwrap();
