@@ -127,6 +127,9 @@ async fn a_wrong_secret_fails_the_credentials_check_with_the_fix_and_a_padded_on
     assert_eq!(c.verdict, Verdict::Warn, "{c:?}");
     assert!(c.findings.iter().any(|f| f.text.contains("space or line break at the start or end")));
     assert!(c.summary.contains("accepts"), "{}", c.summary);
+    // The login uses it without the space too.
+    let report = full_check(&sandbox, &reg, &sessions, &input).await;
+    assert_eq!(report.check(CheckId::RoundTrip).unwrap().verdict, Verdict::Pass, "{}", report.to_text());
 }
 
 #[tokio::test]

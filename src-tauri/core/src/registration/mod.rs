@@ -325,7 +325,10 @@ impl Registration {
                     token_url: app.endpoints.token_url.clone(),
                     client_auth: working.or(app.configured).unwrap_or_default(),
                 };
-                self.login(&http, &app, settings, secret, &on_event).await
+                // As the credentials check did (and as the account would keep it): a pasted
+                // space or line break left out.
+                let secret = Secret::new(secret.expose_secret().trim());
+                self.login(&http, &app, settings, &secret, &on_event).await
             }
         };
         checks.push(trip);
