@@ -172,7 +172,7 @@ async fn a_csv_is_mapped_reviewed_exported_uploaded_and_reported() {
 
     // 5 and 6. Upload; the report's counts add up to the rows.
     click(&app, "[data-action='upload']").await;
-    app.wait_until("the upload step", "document.querySelector('.upload-bar, [data-step=\"report\"]')").await;
+    app.wait_until("the upload step", "!!document.querySelector('.upload-bar, [data-step=\"report\"]')").await;
     app.screenshot("token-import-5-upload").await;
     app.wait_for("[data-step='report'] [data-state='finished']").await;
     let outcome = |name: &'static str| {

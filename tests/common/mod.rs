@@ -144,7 +144,13 @@ impl App {
     pub async fn wait_until(&self, what: &str, script: &str) -> serde_json::Value {
         let deadline = Instant::now() + UI_TIMEOUT * 3;
         loop {
-            let value = self.client.execute(&format!("return ({script});"), vec![]).await.expect("script");
+            let value = match self.client.execute(&format!("return ({script});"), vec![]).await {
+                Ok(value) => value,
+                // A node the script returned was redrawn before WebDriver could hand it over:
+                // not there yet, look again.
+                Err(error) if format!("{error:?}").to_lowercase().contains("stale") => serde_json::Value::Null,
+                Err(error) => panic!("{what}: the script failed: {error}"),
+            };
             if !(value.is_null() || value == false || value == 0 || value == "") {
                 return value;
             }
