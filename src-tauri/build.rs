@@ -67,6 +67,9 @@ const COMMANDS: &[&str] = &[
     "registration_logo_pick",
     "registration_export",
     "registration_text",
+    "settings_get",
+    "settings_set",
+    "folder_open",
 ];
 
 fn main() {

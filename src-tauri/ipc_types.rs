@@ -26,6 +26,7 @@ use yespo_core::registration::rights::{Access, FeatureAccess, ProbeResult, Right
 use yespo_core::registration::round_trip::RoundTripFacts;
 use yespo_core::registration::text::ReportFormat;
 use yespo_core::registration::{CheckInput, Endpoints, Report, RoundTripEvent, Subject};
+use yespo_core::settings::{LogLevel, Settings, SettingsView, Theme};
 use yespo_core::tokens::imports::{
     CheckView, ChoicesInput, ColumnView, FileView, FilterCounts, JobView, RowsPage, TargetView, Targets, UploadEvent,
 };
@@ -166,6 +167,11 @@ pub fn declarations() -> String {
         RoundTripEvent,
         ReportFormat,
         ClientAuthStyle,
+        // Settings.
+        Settings,
+        SettingsView,
+        Theme,
+        LogLevel,
     );
     out
 }

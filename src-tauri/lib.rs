@@ -7,6 +7,7 @@ mod commands;
 mod dialogs;
 pub mod ipc_types;
 pub(crate) mod registration_commands;
+mod settings_commands;
 mod single_instance;
 pub(crate) mod token_commands;
 pub(crate) mod window_events;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub browse: Arc<yespo_core::browse::Browse>,
     /// The registration checks: the last report, the check's login while it waits.
     pub registration: yespo_core::registration::Registration,
+    /// The app's settings (theme, upload concurrency, log level).
+    pub settings: yespo_core::settings::SettingsStore,
     /// The token files open in the window and the uploads running.
     pub imports: Arc<Imports>,
     /// Where drag-and-drop over the window goes (the page's channel).
@@ -171,6 +174,9 @@ pub fn run() {
             registration_commands::registration_logo_pick,
             registration_commands::registration_export,
             registration_commands::registration_text,
+            settings_commands::settings_get,
+            settings_commands::settings_set,
+            settings_commands::folder_open,
         ])
         .setup(move |app| {
             // Here, not earlier: a second launch has already handed over and exited by now, so
@@ -193,6 +199,8 @@ pub fn run() {
                 }
             }
             let sessions = Arc::new(Sessions::new(env));
+            let settings = yespo_core::settings::SettingsStore::open(&info.paths.config_dir);
+            yespo_core::logging::set_level(settings.get().log_level.filter());
             // An app typed in (not an account) is checked where the app works: the sandbox in
             // demo mode, Yespo otherwise.
             let defaults = match &sandbox {
@@ -207,6 +215,7 @@ pub fn run() {
                 status_watchers: Default::default(),
                 browse: Default::default(),
                 registration: yespo_core::registration::Registration::new(defaults),
+                settings,
                 imports: Arc::new(Imports::in_profile(&info.paths)),
                 drops: Mutex::new(None),
                 quitting: AtomicBool::new(false),

@@ -168,7 +168,7 @@ pub async fn token_upload_start(
     account: String,
 ) -> AppResult<i64> {
     let client = logged("token_upload_start", state.sessions.client(&account).await)?;
-    let started = state.imports.start_upload(id, settings, &account, client, UploadOptions::default()).await;
+    let started = state.imports.start_upload(id, settings, &account, client, upload_options(&state)).await;
     logged("token_upload_start", started)
 }
 
@@ -194,7 +194,7 @@ pub fn token_upload_cancel(state: tauri::State<'_, AppState>, job: i64) -> AppRe
 pub async fn token_upload_resume(state: tauri::State<'_, AppState>, job: i64) -> AppResult<()> {
     let account = state.imports.job_account(job)?;
     let client = logged("token_upload_resume", state.sessions.client(&account).await)?;
-    logged("token_upload_resume", state.imports.resume(job, &account, client, UploadOptions::default()).await)
+    logged("token_upload_resume", state.imports.resume(job, &account, client, upload_options(&state)).await)
 }
 
 #[tauri::command]
@@ -258,4 +258,9 @@ pub async fn token_job_export_report(
         }
     }
     logged("token_job_export_report", result)
+}
+
+/// How an upload sends: the Settings screen's concurrency.
+fn upload_options(state: &AppState) -> UploadOptions {
+    UploadOptions { concurrency: usize::from(state.settings.get().upload_concurrency), ..UploadOptions::default() }
 }

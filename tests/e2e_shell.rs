@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 const AREAS: [&str; 8] =
     ["Accounts", "Registration check", "Contacts", "Segments", "Messages", "Account", "Token import", "Settings"];
 /// Areas that work already.
-const READY: [&str; 7] =
-    ["Accounts", "Registration check", "Contacts", "Segments", "Messages", "Account", "Token import"];
+const READY: [&str; 8] =
+    ["Accounts", "Registration check", "Contacts", "Segments", "Messages", "Account", "Token import", "Settings"];
 
 fn expected_profile() -> &'static str {
     if cfg!(debug_assertions) {

@@ -9,7 +9,7 @@ export const AREAS = Object.freeze([
   { id: 'messages', label: 'Messages', ready: true },
   { id: 'account', label: 'Account', ready: true },
   { id: 'token-import', label: 'Token import', ready: true },
-  { id: 'settings', label: 'Settings', ready: false },
+  { id: 'settings', label: 'Settings', ready: true },
 ]);
 
 export const FOOTER_AREAS = Object.freeze([

@@ -1,6 +1,8 @@
 // The app shell: sidebar, the current screen, the status bar. Screens are ES modules with
 // `render(container)`; areas not built yet are listed but disabled.
 
+// First: the theme is on the root before anything is drawn.
+import { setTheme } from './theme.js';
 import { AREAS, FOOTER_AREAS, DEFAULT_AREA } from './areas.js';
 import { h, replaceChildren } from './dom.js';
 import { icon } from './icons.js';
@@ -14,13 +16,15 @@ import * as segments from './screens/segments.js';
 import * as messages from './screens/messages.js';
 import * as tokenImport from './screens/token-import.js';
 import * as registration from './screens/registration.js';
+import * as settings from './screens/settings.js';
+import { invoke } from './ipc.js';
 import { getAppInfo } from './app-state.js';
 import { watchDrops } from './drops.js';
 import { showResumeBanner } from './resume-banner.js';
 import { resume } from './token-import/state.js';
 import { installShortcuts } from './palette.js';
 
-const SCREENS = { about, accounts, account, contacts, segments, messages, registration, 'token-import': tokenImport };
+const SCREENS = { about, accounts, account, contacts, segments, messages, registration, settings, 'token-import': tokenImport };
 
 function navItem(area) {
   if (!area.ready) {
@@ -67,6 +71,7 @@ async function showDemoBadge() {
 
 async function start() {
   installGlobalErrorHandlers();
+  await invoke('settings_get').then((view) => setTheme(view.settings.theme), () => {});
   replaceChildren(document.getElementById('nav'), AREAS.map(navItem));
   replaceChildren(document.getElementById('nav-footer'), FOOTER_AREAS.map(navItem));
   window.addEventListener('hashchange', () => show(currentArea()));

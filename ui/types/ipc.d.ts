@@ -805,3 +805,23 @@ export type RoundTripEvent = { "kind": "browser", authorizeUrl: string, };
 export type ReportFormat = "markdown" | "json";
 
 export type ClientAuthStyle = "basic" | "params" | "unknown";
+
+export type Settings = { theme: Theme, 
+/**
+ * Upload requests in flight at once (1 to [`MAX_UPLOAD_CONCURRENCY`]).
+ */
+uploadConcurrency: number, logLevel: LogLevel, };
+
+export type SettingsView = { settings: Settings, 
+/**
+ * Set when `settings.json` was damaged this run: where the old file was kept.
+ */
+damagedFileKeptAt: string | null, 
+/**
+ * The file's path.
+ */
+path: string, };
+
+export type Theme = "system" | "light" | "dark";
+
+export type LogLevel = "error" | "warn" | "info" | "debug";

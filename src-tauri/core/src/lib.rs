@@ -10,6 +10,7 @@
 pub mod app_info;
 pub mod browse;
 pub mod clock;
+pub(crate) mod config_file;
 pub mod error;
 pub mod html;
 pub mod keychain;
@@ -19,6 +20,7 @@ pub mod paths;
 pub mod random;
 pub mod registration;
 pub mod secret;
+pub mod settings;
 pub mod tokens;
 pub mod yespo;
 

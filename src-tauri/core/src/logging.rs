@@ -108,6 +108,29 @@ pub fn mask_emails(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// The filter the environment asks for (`YESPO_ADMIN_LOG`, else `RUST_LOG`), if any.
+fn env_filter() -> Option<EnvFilter> {
+    std::env::var(FILTER_ENV).or_else(|_| std::env::var("RUST_LOG")).ok().and_then(|text| EnvFilter::try_new(text).ok())
+}
+
+/// Changes the filter of the subscriber [`init`] installed.
+static RELOAD: std::sync::OnceLock<tracing_subscriber::reload::Handle<EnvFilter, tracing_subscriber::Registry>> =
+    std::sync::OnceLock::new();
+
+/// Log at `level` (`info`, `debug`...) from now on (the Settings screen). The environment's
+/// filter, when set, wins: whoever set it asked for exactly that. Returns whether it applied.
+pub fn set_level(level: &str) -> bool {
+    if env_filter().is_some() {
+        return false;
+    }
+    let Some(handle) = RELOAD.get() else { return false };
+    let applied = EnvFilter::try_new(level).ok().is_some_and(|f| handle.reload(f).is_ok());
+    if applied {
+        tracing::info!(level, "log level changed");
+    }
+    applied
+}
+
 /// What [`init`] set up.
 #[derive(Debug, Clone)]
 pub struct LoggingInfo {
@@ -128,11 +151,9 @@ pub fn init(log_dir: &Path) -> AppResult<LoggingInfo> {
         .build(log_dir)
         .map_err(|error| AppError::internal("Cannot open the log file").with_details(error.to_string()))?;
 
-    let filter = std::env::var(FILTER_ENV)
-        .or_else(|_| std::env::var("RUST_LOG"))
-        .ok()
-        .and_then(|text| EnvFilter::try_new(text).ok())
-        .unwrap_or_else(|| EnvFilter::new(DEFAULT_FILTER));
+    let filter = env_filter().unwrap_or_else(|| EnvFilter::new(DEFAULT_FILTER));
+    let (filter, handle) = tracing_subscriber::reload::Layer::new(filter);
+    let _ = RELOAD.set(handle);
 
     tracing_subscriber::registry()
         .with(filter)

@@ -5,6 +5,7 @@
 //! app starts with an empty list (and says where the old file is); values written by a newer
 //! version read as `Unknown` and fields this version does not know are kept as they were.
 
+use crate::config_file;
 use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -176,7 +177,7 @@ impl AccountStore {
             Ok(file) => return Ok(file),
             Err(e) => e.to_string(),
         };
-        let aside = self.path.with_file_name(format!("accounts.damaged-{}.json", utc_stamp()));
+        let aside = self.path.with_file_name(format!("accounts.damaged-{}.json", config_file::utc_stamp()));
         std::fs::rename(&self.path, &aside).map_err(|e| {
             AppError::internal(format!("The account list {} is damaged and cannot be moved aside", self.path.display()))
                 .with_details(e.to_string())
@@ -191,7 +192,10 @@ impl AccountStore {
         let mut recovery = self.lock.lock().expect("accounts lock");
         let mut file = self.read(&mut recovery)?;
         let result = change(&mut file)?;
-        write_atomically(&self.path, serde_json::to_string_pretty(&file).expect("accounts serialise").as_bytes())?;
+        config_file::write_atomically(
+            &self.path,
+            serde_json::to_string_pretty(&file).expect("accounts serialise").as_bytes(),
+        )?;
         Ok(result)
     }
 
@@ -202,46 +206,6 @@ impl AccountStore {
             .find(|a| a.id == id)
             .ok_or_else(|| AppError::not_found("No such account; it may have been removed"))
     }
-}
-
-/// `20261201T201000Z`, for names of files kept aside.
-fn utc_stamp() -> String {
-    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
-    time::OffsetDateTime::now_utc().format(&format).unwrap_or_else(|_| crate::random::random_hex(4))
-}
-
-/// Write to a temp file, fsync it, rename it over `path`, fsync the folder (so the rename
-/// survives a crash). A failed write leaves no temp file behind.
-fn write_atomically(path: &Path, bytes: &[u8]) -> AppResult<()> {
-    use std::io::Write;
-    let fail =
-        |e: std::io::Error| AppError::internal(format!("Cannot save {}", path.display())).with_details(e.to_string());
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(fail)?;
-    let tmp = path.with_extension("json.tmp");
-    let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(fail(e));
-    }
-    sync_dir(dir);
-    Ok(())
-}
-
-/// Make a rename durable. Best effort: Windows cannot open a folder for syncing, and the file
-/// itself is already synced.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Err(error) = std::fs::File::open(dir).and_then(|d| d.sync_all()) {
-        tracing::warn!(%error, "cannot sync the config folder after saving the account list");
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
 }
 
 /// A new account id: random, so keychain entries of a removed account are never reused.
@@ -340,7 +304,7 @@ mod tests {
         let target = dir.path().join("accounts.json");
         std::fs::create_dir(&target).unwrap();
         std::fs::write(target.join("keep"), b"x").unwrap();
-        assert!(write_atomically(&target, b"{}").is_err());
+        assert!(config_file::write_atomically(&target, b"{}").is_err());
         assert!(!dir.path().join("accounts.json.tmp").exists());
     }
 }
