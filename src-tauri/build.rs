@@ -70,6 +70,8 @@ const COMMANDS: &[&str] = &[
     "settings_get",
     "settings_set",
     "folder_open",
+    "forget_preview",
+    "forget_everything",
 ];
 
 fn main() {

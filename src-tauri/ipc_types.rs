@@ -19,6 +19,7 @@ use yespo_core::browse::messages::{
 };
 use yespo_core::browse::segments::{SegmentKind, SegmentList, SegmentQuery, SegmentRow};
 use yespo_core::browse::sms_length::{SmsEncoding, SmsLength};
+use yespo_core::forget::ForgetPreview;
 use yespo_core::login::ClientAuthStyle;
 use yespo_core::registration::logo::LogoFacts;
 use yespo_core::registration::report::{CheckData, CheckId, CheckResult, Finding, Verdict};
@@ -172,6 +173,7 @@ pub fn declarations() -> String {
         SettingsView,
         Theme,
         LogLevel,
+        ForgetPreview,
     );
     out
 }

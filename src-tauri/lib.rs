@@ -177,6 +177,8 @@ pub fn run() {
             settings_commands::settings_get,
             settings_commands::settings_set,
             settings_commands::folder_open,
+            settings_commands::forget_preview,
+            settings_commands::forget_everything,
         ])
         .setup(move |app| {
             // Here, not earlier: a second launch has already handed over and exited by now, so

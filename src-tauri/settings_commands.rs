@@ -4,6 +4,7 @@ use crate::commands::logged;
 use crate::AppState;
 use tauri::AppHandle;
 use tauri_plugin_opener::OpenerExt;
+use yespo_core::forget::{self, ForgetPreview};
 use yespo_core::settings::{Settings, SettingsView};
 use yespo_core::{AppError, AppResult};
 
@@ -34,4 +35,19 @@ pub fn folder_open(app: AppHandle, state: tauri::State<'_, AppState>, which: Str
         AppError::internal(format!("The folder could not be opened: {}", dir.display())).with_details(e.to_string())
     });
     logged("folder_open", opened)
+}
+
+/// What "Forget everything" would remove, for its confirmation.
+#[tauri::command]
+pub fn forget_preview(state: tauri::State<'_, AppState>) -> AppResult<ForgetPreview> {
+    let log_dir = state.info.paths.log_dir.display().to_string();
+    logged("forget_preview", forget::preview(&state.sessions, &state.imports, &state.settings, &log_dir))
+}
+
+/// Forget every account with its secrets, the upload history and mappings, the settings.
+#[tauri::command]
+pub async fn forget_everything(state: tauri::State<'_, AppState>) -> AppResult<()> {
+    state.registration.forget();
+    let done = forget::forget_everything(&state.sessions, &state.imports, &state.settings, &state.browse).await;
+    logged("forget_everything", done)
 }

@@ -75,3 +75,36 @@ async fn settings_are_saved_applied_and_survive_a_restart_and_a_damaged_file() {
     app.screenshot("settings-damaged").await;
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forget_everything_names_what_goes_then_removes_accounts_secrets_and_settings() {
+    common::require_keychain();
+    let app = App::launch(Launch { args: vec!["--demo"], ..Launch::default() }).await;
+    let account = common::demo::log_in_demo(&app).await;
+    assert!(common::demo::keychain_secret(&account, "refresh-token").is_some());
+    app.open("settings").await;
+    app.wait_for("#settings-form input[name='theme'][value='dark']").await.click().await.unwrap();
+    app.wait_until("saved", "document.getElementById('settings-status').textContent === 'Saved.'").await;
+
+    app.wait_for("[data-action='forget-start']").await.click().await.unwrap();
+    let list = app.text("[data-field='forget-list']").await;
+    assert!(list.contains("1 account (Demo store (sandbox))") && list.contains("keychain"), "{list}");
+    assert!(list.contains("upload history") && list.contains("These settings"), "{list}");
+    app.screenshot("settings-forget-confirm").await;
+    app.wait_for("[data-action='forget-confirm']").await.click().await.unwrap();
+    common::demo::wait_text(&app, "#settings-status", "Everything was forgotten.").await;
+    assert_eq!(
+        app.client.execute("return document.documentElement.dataset.theme", vec![]).await.unwrap(),
+        json!("light")
+    );
+    for kind in ["client-secret", "access-token", "refresh-token"] {
+        assert!(common::demo::keychain_secret(&account, kind).is_none(), "{kind} is still in the keychain");
+    }
+    let config = app.profile.path().join("config");
+    assert!(!config.join("settings.json").exists() && !config.join("accounts.json").exists());
+    app.open("accounts").await;
+    app.wait_for(".add-account-summary").await;
+    let cards = app.client.find_all(fantoccini::Locator::Css("[data-account]")).await.unwrap();
+    assert!(cards.is_empty(), "no account is left");
+    app.quit().await;
+}

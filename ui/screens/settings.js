@@ -4,7 +4,7 @@
 import { h, replaceChildren } from '../dom.js';
 import { errorBanner } from '../errors.js';
 import { invoke } from '../ipc.js';
-import { getAppInfo, getKeychainStatus } from '../app-state.js';
+import { getAccounts, getAppInfo, getKeychainStatus } from '../app-state.js';
 import { setTheme } from '../theme.js';
 
 /** @typedef {import('../types/ipc').Settings} Settings */
@@ -33,6 +33,61 @@ async function keychainCard() {
     replaceChildren(card, h('h2', {}, 'Keychain'), body);
   };
   await draw(false);
+  return card;
+}
+
+/** @param {string[]} names */
+function listed(names) {
+  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}
+
+/** "Forget everything", with a confirmation that names what goes. */
+function forgetCard(container) {
+  const card = h('section', { class: 'card danger-zone', id: 'settings-forget' });
+  const draw = (...body) => replaceChildren(card, h('h2', {}, 'Forget everything'), ...body);
+  const start = h('button', {
+    type: 'button', class: 'button danger', dataset: { action: 'forget-start' },
+    onClick: async () => {
+      try {
+        /** @type {import('../types/ipc').ForgetPreview} */
+        const p = await invoke('forget_preview');
+        if (p.uploadRunning) {
+          draw(h('p', { class: 'notice-text' }, 'An upload is running. Cancel it in Token import first; then everything can be forgotten.'), start);
+          return;
+        }
+        const confirm = h('button', {
+          type: 'button', class: 'button danger', dataset: { action: 'forget-confirm' },
+          onClick: async () => {
+            confirm.disabled = true;
+            try {
+              await invoke('forget_everything');
+              await getAccounts({ refresh: true });
+              setTheme('system');
+              await render(container);
+              document.getElementById('settings-status')?.replaceChildren('Everything was forgotten.');
+            } catch (error) {
+              draw(errorBanner(error), start);
+            }
+          },
+        }, 'Forget everything');
+        draw(
+          h('p', {}, 'This removes from this computer, for good:'),
+          h('ul', { class: 'forget-list', dataset: { field: 'forget-list' } },
+            h('li', {}, p.accounts.length
+              ? `${p.accounts.length === 1 ? '1 account' : `${p.accounts.length} accounts`} (${listed(p.accounts)}) with ${p.accounts.length === 1 ? 'its' : 'their'} secrets and tokens in the keychain`
+              : 'No accounts (there are none)'),
+            h('li', {}, `The upload history (${p.uploads} ${p.uploads === 1 ? 'upload' : 'uploads'}) and the remembered column mappings`),
+            h('li', {}, 'These settings')),
+          h('p', { class: 'muted small-print' }, `Nothing in Yespo changes. The logs stay in ${p.logsKeptIn}. To revoke an app fully, disconnect it under Connected apps in Yespo.`),
+          h('div', { class: 'actions' }, confirm,
+            h('button', { type: 'button', class: 'button secondary', onClick: () => draw(intro(), start) }, 'Cancel')));
+      } catch (error) {
+        draw(errorBanner(error), start);
+      }
+    },
+  }, 'Forget everything…');
+  const intro = () => h('p', { class: 'muted' }, 'Every account with its secrets, the upload history and these settings, as if the app were new. You will be asked to confirm.');
+  draw(intro(), start);
   return card;
 }
 
@@ -91,5 +146,6 @@ export async function render(container) {
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'button secondary small', dataset: { action: 'open-logs' }, onClick: () => open('logs') }, 'Open logs folder'),
         h('button', { type: 'button', class: 'button secondary small', dataset: { action: 'open-data' }, onClick: () => open('data') }, 'Open data folder'))),
-    await keychainCard());
+    await keychainCard(),
+    forgetCard(container));
 }

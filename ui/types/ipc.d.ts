@@ -825,3 +825,25 @@ path: string, };
 export type Theme = "system" | "light" | "dark";
 
 export type LogLevel = "error" | "warn" | "info" | "debug";
+
+export type ForgetPreview = { 
+/**
+ * The accounts' names; their Client Secrets, API keys and tokens go from the keychain too.
+ */
+accounts: Array<string>, 
+/**
+ * Upload jobs in the history.
+ */
+uploads: number, 
+/**
+ * The files removed (those that exist now).
+ */
+files: Array<string>, 
+/**
+ * An upload is running: forgetting is refused until it is cancelled.
+ */
+uploadRunning: boolean, 
+/**
+ * What stays.
+ */
+logsKeptIn: string, };

@@ -12,6 +12,7 @@ pub mod browse;
 pub mod clock;
 pub(crate) mod config_file;
 pub mod error;
+pub mod forget;
 pub mod html;
 pub mod keychain;
 pub mod logging;

@@ -101,6 +101,11 @@ impl SettingsStore {
         SettingsStore { path, state: Mutex::new((settings, aside)) }
     }
 
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     pub fn get(&self) -> Settings {
         self.state.lock().unwrap_or_else(|e| e.into_inner()).0.clone()
     }

@@ -174,6 +174,11 @@ impl Registration {
         self.last.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// Drop the last report ("Forget everything").
+    pub fn forget(&self) {
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
     /// The round trip's page in the browser, while it waits.
     pub fn waiting_url(&self) -> Option<String> {
         self.waiting.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map(|(_, url)| url.clone())

@@ -767,6 +767,43 @@ impl Imports {
     pub fn close(&self, id: u64) {
         lock(&self.state).files.remove(&id);
     }
+
+    /// The files [`Imports::forget_all`] removes: the journal (with SQLite's side files) and the
+    /// remembered mappings.
+    pub fn files(&self) -> Vec<PathBuf> {
+        let journal = self.journal_path.display().to_string();
+        vec![
+            self.journal_path.clone(),
+            PathBuf::from(format!("{journal}-wal")),
+            PathBuf::from(format!("{journal}-shm")),
+            self.mappings.path().to_path_buf(),
+        ]
+    }
+
+    /// Forgets the upload history and the remembered mappings, and closes the open files.
+    /// Refused while an upload runs: it would write to the journal again.
+    pub fn forget_all(&self) -> AppResult<()> {
+        if self.any_running() {
+            return Err(AppError::validation("An upload is running: cancel it first, then forget everything"));
+        }
+        {
+            let mut state = lock(&self.state);
+            state.files.clear();
+            state.uploads.clear();
+        }
+        for path in self.files() {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(
+                        AppError::internal(format!("Cannot remove {}", path.display())).with_details(e.to_string())
+                    )
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// How long opening a file waits for the account's custom fields.

@@ -493,6 +493,11 @@ impl MappingStore {
         MappingStore { path }
     }
 
+    /// Where the mappings are kept.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     /// The store of the app's profile: `mappings.json` in its data folder.
     pub fn in_profile(paths: &crate::paths::AppPaths) -> Self {
         MappingStore::new(paths.data_dir.join("mappings.json"))
