@@ -56,9 +56,11 @@ export class VirtualTable {
     this.pool = [];
     this.head = h('div', { class: 'vt-row vt-head', role: 'row' },
       columns.map((c) => h('div', { class: 'vt-cell', role: 'columnheader', title: c.label }, c.label)));
-    this.spacer = h('div', { class: 'vt-spacer' });
-    this.layer = h('div', { class: 'vt-layer', role: 'rowgroup' });
-    this.viewport = h('div', { class: 'vt-viewport', tabindex: '0' }, this.spacer, this.layer);
+    // The scroller holds the keyboard focus and is the grid's group of rows; the layer that
+    // positions the rows and the spacer that sizes the scroll are not in the accessibility tree.
+    this.spacer = h('div', { class: 'vt-spacer', 'aria-hidden': 'true' });
+    this.layer = h('div', { class: 'vt-layer', role: 'none' });
+    this.viewport = h('div', { class: 'vt-viewport', tabindex: '0', role: 'rowgroup' }, this.spacer, this.layer);
     this.root = h('div', { class: 'vt', role: 'grid', 'aria-label': label, 'aria-rowcount': '0' }, this.head, this.viewport);
     this.root.style.setProperty('--vt-columns', columns.map((c) => `${c.width}px`).join(' '));
     this.root.style.setProperty('--vt-width', `${columns.reduce((sum, c) => sum + c.width, 0)}px`);

@@ -95,7 +95,8 @@ function previewFrame(documentHtml, width) {
 
 /** @param {EmailPreview} p */
 function emailPane(p, reopen) {
-  const slot = h('div', { class: 'frame-slot' });
+  // It scrolls sideways when the email is wider than the pane: keyboard users can reach it.
+  const slot = h('div', { class: 'frame-slot', tabindex: '0', role: 'region', 'aria-label': 'Email preview' });
   const imagesLine = h('span', { class: 'muted', dataset: { field: 'images' } });
   let documentHtml = p.prepared.document;
   const draw = () => replaceChildren(slot, previewFrame(documentHtml, state.width));

@@ -1,0 +1,106 @@
+//! E2E: every screen passes axe-core (Deque's accessibility rules, WCAG 2.x A and AA) in the real
+//! window, in the light and the dark theme, with no serious or critical violation. axe-core comes
+//! pinned from `tests/typecheck/package.json` (`./dev test` installs it) and is injected through
+//! WebDriver.
+
+mod common;
+
+use common::demo::log_in_demo;
+use common::{require_keychain, App, Launch};
+use serde_json::Value;
+
+const AXE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/typecheck/node_modules/axe-core/axe.min.js");
+
+/// The serious and critical violations axe finds on what the window shows now, one line each.
+async fn violations(app: &App, screen: &str) -> Vec<String> {
+    let loaded = app.client.execute("return typeof window.axe !== 'undefined'", vec![]).await.unwrap();
+    if loaded != Value::Bool(true) {
+        let source =
+            std::fs::read_to_string(AXE).unwrap_or_else(|e| panic!("{AXE}: {e} (run ./dev test, which installs it)"));
+        app.client.execute(&source, vec![]).await.unwrap();
+    }
+    let found = app
+        .run_async_script(
+            "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, \
+             resultTypes: ['violations'] }).then((r) => done(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical') \
+             .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' — ' + n.failureSummary.replace(/\\s+/g, ' ')) }))), \
+             (e) => done([{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }]));",
+        )
+        .await;
+    found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            format!(
+                "[{screen}] {} ({}): {}\n    {}",
+                v["id"],
+                v["impact"],
+                v["help"],
+                v["nodes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| n.as_str().unwrap_or_default().to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n    ")
+            )
+        })
+        .collect()
+}
+
+async fn every_screen(app: &App, theme: &str, found: &mut Vec<String>) {
+    app.client.execute(&format!("document.documentElement.dataset.theme = '{theme}'"), vec![]).await.unwrap();
+    let check = |name: &'static str| format!("{theme} {name}");
+    app.open("accounts").await;
+    app.wait_for("[data-account]").await;
+    found.extend(violations(app, &check("accounts")).await);
+
+    app.open("registration").await;
+    app.wait_for("[data-action='check']").await.click().await.unwrap();
+    app.wait_for("#registration-report").await;
+    found.extend(violations(app, &check("registration")).await);
+
+    app.open("contacts").await;
+    app.wait_for(".vt-layer .vt-row:not(.loading) .vt-cell").await.click().await.unwrap();
+    app.wait_for("#contact-detail").await;
+    found.extend(violations(app, &check("contacts")).await);
+
+    app.open("segments").await;
+    app.wait_for(".segment-list .vt-layer .vt-row:not(.loading) .vt-cell").await.click().await.unwrap();
+    app.wait_for(".segment-members .vt-layer .vt-row:not(.loading)").await;
+    found.extend(violations(app, &check("segments")).await);
+
+    app.open("messages").await;
+    app.wait_for(".vt-layer .vt-row:not(.loading) .vt-cell").await.click().await.unwrap();
+    app.wait_for("#message-detail iframe.email-frame").await;
+    found.extend(violations(app, &check("messages")).await);
+
+    app.open("account").await;
+    app.wait_for("#account-balance").await;
+    found.extend(violations(app, &check("account")).await);
+
+    app.open("token-import").await;
+    app.wait_for(".drop-zone").await;
+    found.extend(violations(app, &check("token-import")).await);
+
+    app.open("settings").await;
+    app.wait_for("#settings-keychain").await;
+    found.extend(violations(app, &check("settings")).await);
+
+    app.open("about").await;
+    app.wait_for("#keychain").await;
+    found.extend(violations(app, &check("about")).await);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_screen_passes_axe_in_light_and_dark() {
+    require_keychain();
+    let app = App::launch(Launch { args: vec!["--demo"], ..Launch::default() }).await;
+    log_in_demo(&app).await;
+    let mut found = Vec::new();
+    every_screen(&app, "light", &mut found).await;
+    every_screen(&app, "dark", &mut found).await;
+    app.quit().await;
+    assert!(found.is_empty(), "{} serious or critical accessibility violations:\n{}", found.len(), found.join("\n"));
+}
