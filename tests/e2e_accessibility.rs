@@ -9,6 +9,10 @@ use common::demo::log_in_demo;
 use common::{require_keychain, App, Launch};
 use serde_json::Value;
 
+/// One window at a time: the keyboard goes to the window that has the focus, and a focus ring
+/// shows only in a focused window.
+static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 const AXE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/typecheck/node_modules/axe-core/axe.min.js");
 
 /// The serious and critical violations axe finds on what the window shows now, one line each.
@@ -96,6 +100,7 @@ async fn every_screen(app: &App, theme: &str, found: &mut Vec<String>) {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_screen_passes_axe_in_light_and_dark() {
     require_keychain();
+    let _alone = ONE_WINDOW.lock().await;
     let app = App::launch(Launch { args: vec!["--demo"], ..Launch::default() }).await;
     log_in_demo(&app).await;
     let mut found = Vec::new();
@@ -103,4 +108,40 @@ async fn every_screen_passes_axe_in_light_and_dark() {
     every_screen(&app, "dark", &mut found).await;
     app.quit().await;
     assert!(found.is_empty(), "{} serious or critical accessibility violations:\n{}", found.len(), found.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_keyboard_reaches_every_area_with_a_visible_focus_ring() {
+    let _alone = ONE_WINDOW.lock().await;
+    let app = App::launch(Launch::default()).await;
+    let mut reached = std::collections::BTreeSet::new();
+    for _ in 0..40 {
+        app.press(fantoccini::key::Key::Tab.into()).await;
+        let focused = app
+            .client
+            .execute(
+                "const e = document.activeElement; const s = getComputedStyle(e); \
+                 return { area: e.dataset.area ?? null, tag: e.tagName, outline: s.outlineStyle, width: parseFloat(s.outlineWidth) };",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if focused["tag"] == "BODY" {
+            continue;
+        }
+        assert!(
+            // The app's own ring (solid, 2 px), not the engine's default, which varies.
+            focused["outline"] == "solid" && focused["width"].as_f64().unwrap_or(0.0) >= 2.0,
+            "the focus is not visible on {focused}"
+        );
+        if let Some(area) = focused["area"].as_str() {
+            reached.insert(area.to_string());
+        }
+    }
+    for area in
+        ["accounts", "registration", "contacts", "segments", "messages", "account", "token-import", "settings", "about"]
+    {
+        assert!(reached.contains(area), "Tab never reached {area}: {reached:?}");
+    }
+    app.quit().await;
 }
