@@ -53,48 +53,34 @@ async fn violations(app: &App, screen: &str) -> Vec<String> {
         .collect()
 }
 
+/// Each area, what to click there so it shows its details (a contact, an email, a report), and
+/// what shows once it is ready.
+const SCREENS: [(&str, Option<&str>, &str); 9] = [
+    ("accounts", None, "[data-account]"),
+    ("registration", Some("[data-action='check']"), "#registration-report"),
+    ("contacts", Some(".vt-layer .vt-row:not(.loading) .vt-cell"), "#contact-detail"),
+    (
+        "segments",
+        Some(".segment-list .vt-layer .vt-row:not(.loading) .vt-cell"),
+        ".segment-members .vt-layer .vt-row:not(.loading)",
+    ),
+    ("messages", Some(".vt-layer .vt-row:not(.loading) .vt-cell"), "#message-detail iframe.email-frame"),
+    ("account", None, "#account-balance"),
+    ("token-import", None, ".drop-zone"),
+    ("settings", None, "#settings-keychain"),
+    ("about", None, "#keychain"),
+];
+
 async fn every_screen(app: &App, theme: &str, found: &mut Vec<String>) {
     app.client.execute(&format!("document.documentElement.dataset.theme = '{theme}'"), vec![]).await.unwrap();
-    let check = |name: &'static str| format!("{theme} {name}");
-    app.open("accounts").await;
-    app.wait_for("[data-account]").await;
-    found.extend(violations(app, &check("accounts")).await);
-
-    app.open("registration").await;
-    app.wait_for("[data-action='check']").await.click().await.unwrap();
-    app.wait_for("#registration-report").await;
-    found.extend(violations(app, &check("registration")).await);
-
-    app.open("contacts").await;
-    app.wait_for(".vt-layer .vt-row:not(.loading) .vt-cell").await.click().await.unwrap();
-    app.wait_for("#contact-detail").await;
-    found.extend(violations(app, &check("contacts")).await);
-
-    app.open("segments").await;
-    app.wait_for(".segment-list .vt-layer .vt-row:not(.loading) .vt-cell").await.click().await.unwrap();
-    app.wait_for(".segment-members .vt-layer .vt-row:not(.loading)").await;
-    found.extend(violations(app, &check("segments")).await);
-
-    app.open("messages").await;
-    app.wait_for(".vt-layer .vt-row:not(.loading) .vt-cell").await.click().await.unwrap();
-    app.wait_for("#message-detail iframe.email-frame").await;
-    found.extend(violations(app, &check("messages")).await);
-
-    app.open("account").await;
-    app.wait_for("#account-balance").await;
-    found.extend(violations(app, &check("account")).await);
-
-    app.open("token-import").await;
-    app.wait_for(".drop-zone").await;
-    found.extend(violations(app, &check("token-import")).await);
-
-    app.open("settings").await;
-    app.wait_for("#settings-keychain").await;
-    found.extend(violations(app, &check("settings")).await);
-
-    app.open("about").await;
-    app.wait_for("#keychain").await;
-    found.extend(violations(app, &check("about")).await);
+    for (area, click, ready) in SCREENS {
+        app.open(area).await;
+        if let Some(click) = click {
+            app.wait_for(click).await.click().await.unwrap();
+        }
+        app.wait_for(ready).await;
+        found.extend(violations(app, &format!("{theme} {area}")).await);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

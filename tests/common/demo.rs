@@ -155,28 +155,25 @@ pub fn consent(authorize_url: &str) {
 
 /// Wait until `css` shows exactly `expected`.
 pub async fn wait_text(app: &App, css: &str, expected: &str) {
-    for _ in 0..300 {
-        if let Ok(el) = app.client.find(Locator::Css(css)).await {
-            if el.text().await.unwrap_or_default() == expected {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{css} never showed {expected:?}");
+    wait_text_where(app, css, expected, |text| text == expected).await
 }
 
 /// Wait until `css` shows text containing `part`.
 pub async fn wait_text_contains(app: &App, css: &str, part: &str) {
+    wait_text_where(app, css, part, |text| text.contains(part)).await
+}
+
+/// Poll `css`'s text (30 s at most) until `wanted` holds; `what` names it in the failure.
+async fn wait_text_where(app: &App, css: &str, what: &str, wanted: impl Fn(&str) -> bool) {
     for _ in 0..300 {
         if let Ok(el) = app.client.find(Locator::Css(css)).await {
-            if el.text().await.unwrap_or_default().contains(part) {
+            if wanted(&el.text().await.unwrap_or_default()) {
                 return;
             }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("{css} never showed {part:?}");
+    panic!("{css} never showed {what:?}");
 }
 
 /// Every file under `dir`, as text, for scans.

@@ -1,5 +1,5 @@
-//! Files in the config folder (the account list, the settings): written atomically, and named
-//! with a UTC time when a damaged one is kept aside.
+//! Files the app writes whole (the account list, the settings, an exported report): written
+//! atomically, and named with a UTC time when a damaged one is kept aside.
 
 use crate::error::{AppError, AppResult};
 use std::path::Path;
@@ -18,7 +18,9 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> AppResult<()> {
         |e: std::io::Error| AppError::internal(format!("Cannot save {}", path.display())).with_details(e.to_string());
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(fail)?;
-    let tmp = path.with_extension("json.tmp");
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(".tmp");
+    let tmp = path.with_file_name(tmp_name);
     let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -38,7 +40,7 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> AppResult<()> {
 fn sync_dir(dir: &Path) {
     #[cfg(unix)]
     if let Err(error) = std::fs::File::open(dir).and_then(|d| d.sync_all()) {
-        tracing::warn!(%error, "cannot sync the config folder after saving a file");
+        tracing::warn!(%error, "cannot sync the folder after saving a file");
     }
     #[cfg(not(unix))]
     let _ = dir;

@@ -176,18 +176,10 @@ impl Report {
 
     /// Write the report to `path` (a temp file beside it, renamed into place).
     pub fn save(&self, format: ReportFormat, path: &std::path::Path) -> AppResult<()> {
-        use std::io::Write;
         let text = match format {
             ReportFormat::Markdown => self.to_markdown(),
             ReportFormat::Json => self.to_json()?,
         };
-        let fail = |e: std::io::Error| {
-            AppError::internal(format!("Cannot save {}", path.display())).with_details(e.to_string())
-        };
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-        let mut file = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-        file.write_all(text.as_bytes()).map_err(fail)?;
-        file.persist(path).map_err(|e| fail(e.error))?;
-        Ok(())
+        crate::config_file::write_atomically(path, text.as_bytes())
     }
 }
