@@ -5,9 +5,9 @@ import { invoke } from './ipc.js';
 let appInfo;
 let keychain;
 
-/** Version, build profile, folders (the `app_info` command). */
+/** Version, build profile, folders (the `app_info` command); asked again after a failure. */
 export function getAppInfo() {
-  appInfo ??= invoke('app_info');
+  appInfo ??= invoke('app_info').catch((error) => { appInfo = null; throw error; });
   return appInfo;
 }
 

@@ -9,6 +9,7 @@ import { count, maskToken, plural, when } from './format.js';
 import { VirtualTable } from './virtual-table.js';
 import { copyButton } from './copy.js';
 import { refusalNotice } from './missing-right.js';
+import { emptyState, loadingLine } from './states.js';
 
 /**
  * @typedef {import('./types/ipc').ContactSource} ContactSource
@@ -102,12 +103,19 @@ export class ContactList {
    * @param {string} options.one  one row's noun ("contact", "member")
    * @param {string} options.what  the rows' noun ("contacts", "members"), also for the refusal notice
    * @param {(rows: string, asOf: string) => string} [options.describe]  the status line
+   * @param {(source: ContactSource) => [string, string]} [options.empty]  what an empty list says: a title and a hint
    */
-  constructor({ view, label, one, what, describe = (rows, asOf) => `${rows}, as Yespo answered at ${when(asOf)}` }) {
+  constructor({
+    view, label, one, what, describe = (rows, asOf) => `${rows}, as Yespo answered at ${when(asOf)}`,
+    empty = () => [`No ${what}`, 'Yespo sent none.'],
+  }) {
     this.view = view;
     this.one = one;
     this.what = what;
     this.describe = describe;
+    this.empty = empty;
+    /** Bumped by each detail opened or closed: an answer that comes late is not shown. */
+    this.opening = 0;
     /** @type {ContactSource | null} */
     this.source = null;
     this.reset();
@@ -135,6 +143,7 @@ export class ContactList {
   }
 
   showStatus() {
+    this.status.classList.toggle('loading-line', !this.asOf);
     if (!this.asOf) { this.status.textContent = 'Asking Yespo…'; return; }
     const rows = this.total != null ? plural(this.total, this.one, this.what)
       : this.last ? plural(this.known, this.one, this.what) : `${count(this.known)}+ ${this.what}`;
@@ -150,8 +159,11 @@ export class ContactList {
       if (page.last) this.last = true;
       this.total = page.total ?? null;
       this.asOf = page.asOf;
-      replaceChildren(this.notice);
-      this.root.classList.remove('refused');
+      // Nothing at all: say so instead of an empty table.
+      const none = start === 0 && page.rows.length === 0;
+      replaceChildren(this.notice, none ? emptyState(...this.empty(source)) : null);
+      this.root.classList.remove('refused', 'failed');
+      this.root.classList.toggle('empty', none);
       this.showStatus();
       const total = this.total ?? (this.last ? this.known : this.known + MORE);
       return { total, rows: page.rows };
@@ -164,6 +176,7 @@ export class ContactList {
 
   failed(error) {
     const err = toAppError(error);
+    this.status.classList.remove('loading-line');
     if (err.code === 'forbidden') {
       // Several pages may be refused at once: one notice, drawn once.
       const shown = /** @type {HTMLElement | null} */ (this.notice.querySelector('.missing-right'));
@@ -172,14 +185,36 @@ export class ContactList {
       this.root.classList.add('refused');
       this.status.textContent = '';
     } else {
-      showErrorToast(error);
+      // No account or login, or Yespo did not answer: say so in place, with Retry (the pages
+      // not fetched are asked for again). Several pages may fail at once: one notice.
+      const shown = /** @type {HTMLElement | null} */ (this.notice.firstElementChild);
+      if (shown?.dataset.errorCode !== err.code) {
+        replaceChildren(this.notice, refusalNotice(error, this.what, { onRetry: () => this.retry() }));
+      }
+      // Nothing fetched yet: no table of placeholder rows under the notice.
+      if (!this.asOf) {
+        this.root.classList.add('failed');
+        this.status.textContent = '';
+      }
     }
+  }
+
+  /** After a failure: asks again for the pages on screen. */
+  retry() {
+    replaceChildren(this.notice);
+    this.root.classList.remove('failed');
+    this.showStatus();
+    this.table.schedule();
   }
 
   /** Shows `source` from the top. @param {ContactSource} source */
   setSource(source) {
     this.source = source;
     this.reset();
+    // A new list: an earlier empty or failed one says nothing about it (a refusal stays until
+    // a page comes).
+    if (this.root.classList.contains('empty') || this.root.classList.contains('failed')) replaceChildren(this.notice);
+    this.root.classList.remove('empty', 'failed');
     this.showStatus();
     this.closeDetail(false);
     this.table.reset(1);
@@ -193,15 +228,26 @@ export class ContactList {
   }
 
   async openDetail(id) {
+    const mine = ++this.opening;
+    // While Yespo answers (no id yet: #contact-detail is the contact itself).
+    replaceChildren(this.panelSlot, h('aside', { class: 'row-panel contact-detail', 'aria-label': 'Contact', 'aria-busy': 'true' },
+      loadingLine('Opening the contact…')));
     try {
       const detail = await invoke('contact_detail', { id });
+      if (mine !== this.opening) return;
       replaceChildren(this.panelSlot, detailPane(detail, () => this.closeDetail()));
     } catch (error) {
-      replaceChildren(this.panelSlot, h('aside', { class: 'row-panel', id: 'contact-detail' }, refusalNotice(error, 'this contact')));
+      if (mine !== this.opening) return;
+      replaceChildren(this.panelSlot, h('aside', { class: 'row-panel', id: 'contact-detail', 'aria-label': 'Contact', tabindex: '-1' },
+        h('div', { class: 'row-panel-head' },
+          h('h2', {}, 'Contact'),
+          h('button', { type: 'button', class: 'toast-close', 'aria-label': 'Close (Esc)', onClick: () => this.closeDetail() }, '×')),
+        refusalNotice(error, 'this contact', { onRetry: () => this.openDetail(id) })));
     }
   }
 
   closeDetail(focusList = true) {
+    this.opening += 1;
     replaceChildren(this.panelSlot);
     if (focusList) this.table.viewport.focus();
   }

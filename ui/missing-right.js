@@ -1,5 +1,6 @@
 // When Yespo refuses a screen's reads for the account's rights: which right is missing and
-// what to change in Yespo, instead of an error dump. Other errors get the usual banner.
+// what to change in Yespo, instead of an error dump. No account, or one that must log in: say so
+// and lead to Accounts. Other errors get the usual banner.
 
 import { h } from './dom.js';
 import { errorBanner } from './errors.js';
@@ -7,12 +8,27 @@ import { toAppError } from './ipc.js';
 import { getAccounts } from './app-state.js';
 
 /**
- * A notice for a `forbidden` error (with the right it needs), else the usual error banner.
- * @param {unknown} error @param {string} what  what the screen would show, e.g. "contacts"
+ * No account is active, or it is not (or no longer) logged in: what to do, and the way there.
+ * @param {import('./ipc.js').AppError} err @param {string} what
  */
-export function refusalNotice(error, what) {
+function loginNotice(err, what) {
+  const title = err.code === 'auth_expired' ? 'The login has expired' : `An account that is logged in is needed to show ${what}`;
+  return h('section', { class: 'card notice login-needed', role: 'status', dataset: { errorCode: err.code } },
+    h('h2', {}, title),
+    h('p', {}, err.message),
+    h('a', { class: 'button secondary small', href: '#/accounts' }, 'Open Accounts'));
+}
+
+/**
+ * A notice for a `forbidden` error (with the right it needs) or a missing login, else the usual
+ * error banner (with Retry when `onRetry` is given).
+ * @param {unknown} error @param {string} what  what the screen would show, e.g. "contacts"
+ * @param {{onRetry?: () => void}} [options]
+ */
+export function refusalNotice(error, what, { onRetry } = {}) {
   const err = toAppError(error);
-  if (err.code !== 'forbidden') return errorBanner(error);
+  if (err.code === 'auth_required' || err.code === 'auth_expired') return loginNotice(err, what);
+  if (err.code !== 'forbidden') return errorBanner(error, { onRetry });
   const right = err.missingRight ?? 'Full access to API';
   const steps = h('ol', { class: 'plain-steps' });
   const notice = h('section', { class: 'card notice missing-right', role: 'status', dataset: { missingRight: right } },

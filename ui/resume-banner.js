@@ -6,6 +6,7 @@ import { h, replaceChildren } from './dom.js';
 import { invoke } from './ipc.js';
 import { showErrorToast } from './errors.js';
 import { count } from './format.js';
+import { confirmBox } from './states.js';
 
 /** @param {HTMLElement} slot  @param {(job: any) => Promise<void>} onResume */
 export async function showResumeBanner(slot, onResume) {
@@ -19,8 +20,17 @@ export async function showResumeBanner(slot, onResume) {
         banner.remove();
         try { await onResume(job); } catch (error) { showErrorToast(error); }
       } }, 'Resume'),
-      h('button', { type: 'button', class: 'button secondary small', dataset: { action: 'discard' }, onClick: async () => {
-        try { await invoke('token_job_discard', { job: job.job }); banner.remove(); } catch (error) { showErrorToast(error); }
+      h('button', { type: 'button', class: 'button secondary small', dataset: { action: 'discard' }, onClick: () => {
+        // Asked first, in the banner; "Keep it" puts the banner back as it was.
+        const shown = [...banner.childNodes];
+        banner.replaceChildren(confirmBox(`Discard the upload of ${job.fileName} (job ${job.job})?`, {
+          detail: 'It can no longer be resumed; its report keeps what was sent. Nothing in Yespo changes.',
+          confirmLabel: 'Discard', busyLabel: 'Discarding…', keepLabel: 'Keep it',
+          onConfirm: async () => {
+            try { await invoke('token_job_discard', { job: job.job }); banner.remove(); } catch (error) { showErrorToast(error); }
+          },
+          onCancel: () => banner.replaceChildren(...shown),
+        }));
       } }, 'Discard'));
     return banner;
   });

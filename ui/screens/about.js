@@ -3,6 +3,7 @@
 import { h, replaceChildren } from '../dom.js';
 import { errorBanner } from '../errors.js';
 import { getAppInfo, getKeychainStatus } from '../app-state.js';
+import { loadingLine } from '../states.js';
 
 function row(label, value, field, { mono = false } = {}) {
   return [
@@ -37,7 +38,12 @@ async function settle(promise) {
 }
 
 export async function render(container) {
+  // The keychain may take a moment to answer.
+  const waiting = loadingLine('Reading this build\u2019s facts and asking the keychain…');
+  replaceChildren(container, h('header', { class: 'view-header' }, h('h1', {}, 'About & status')), waiting);
   const [info, keychain] = await Promise.all([getAppInfo(), settle(getKeychainStatus())]);
+  // Another screen was drawn meanwhile: it stays.
+  if (!waiting.isConnected) return;
   const { paths } = info;
   replaceChildren(container,
     h('header', { class: 'view-header' },

@@ -7,6 +7,8 @@ import { h, replaceChildren } from '../dom.js';
 import { errorBanner } from '../errors.js';
 import { invoke } from '../ipc.js';
 import { count, when } from '../format.js';
+import { refusalNotice } from '../missing-right.js';
+import { loadingLine } from '../states.js';
 
 /** @typedef {import('../types/ipc').AccountOverview} AccountOverview */
 
@@ -69,16 +71,22 @@ function panel(o) {
 }
 
 export async function render(container) {
-  const header = (asOf) => h('header', { class: 'view-header' },
+  /** @param {string | null} asOf  null: Yespo did not answer */
+  const header = (asOf, asking = false) => h('header', { class: 'view-header' },
     h('h1', {}, 'Account'),
-    h('p', { class: 'muted' }, asOf ? `As Yespo answered at ${when(asOf)}.` : 'Asking Yespo…'),
+    asking ? loadingLine('Asking Yespo…') : asOf ? h('p', { class: 'muted' }, `As Yespo answered at ${when(asOf)}.`) : null,
     h('button', { type: 'button', class: 'button secondary small', dataset: { action: 'refresh' }, onClick: () => render(container) }, 'Refresh'));
-  replaceChildren(container, header(null));
+  const asking = header(null, true);
+  replaceChildren(container, asking);
   try {
     /** @type {AccountOverview} */
     const overview = await invoke('account_overview');
+    // Another screen (or a later Refresh) was drawn meanwhile: it stays.
+    if (!asking.isConnected) return;
     replaceChildren(container, header(overview.asOf), panel(overview));
   } catch (error) {
-    replaceChildren(container, header(null), errorBanner(error, { onRetry: () => render(container) }));
+    if (!asking.isConnected) return;
+    // No account, or it must log in: the way to Accounts; else the error, with Retry.
+    replaceChildren(container, header(null), refusalNotice(error, 'the account\u2019s overview', { onRetry: () => render(container) }));
   }
 }

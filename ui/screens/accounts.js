@@ -6,6 +6,7 @@ import { invoke } from '../ipc.js';
 import { errorBanner } from '../errors.js';
 import { getAccounts, onAccountsChange } from '../app-state.js';
 import { copyable } from '../copy.js';
+import { confirmBox, emptyState, loadingLine } from '../states.js';
 
 const DEFAULT_CALLBACK = 'http://127.0.0.1:8917/callback';
 const STATE_LABELS = {
@@ -173,12 +174,14 @@ function editForm(card, account, banner) {
     if (isOAuth && callback.value !== account.auth.callbackUrl) edit.callbackUrl = callback.value;
     if (isOAuth && clientAuth.value !== account.auth.clientAuth) edit.clientAuth = clientAuth.value;
     if (secret.value.trim()) edit[isOAuth ? 'clientSecret' : 'apiKey'] = secret.value;
+    banner.replaceChildren(loadingLine(!isOAuth && edit.apiKey ? 'Checking the new key with Yespo…' : 'Saving…'));
     try {
       await whileBusy(form, () => invoke('account_edit', { id: account.id, edit }));
     } catch (error) {
       banner.replaceChildren(errorBanner(error));
       return;
     }
+    banner.replaceChildren();
     editing = null;
     await reload();
   });
@@ -219,7 +222,7 @@ function accountCard(account, active, warning) {
     buttons.push(h('button', {
       type: 'button', class: 'button secondary check',
       onClick: async () => {
-        banner.replaceChildren();
+        banner.replaceChildren(loadingLine('Checking the connection with Yespo…'));
         try {
           await whileBusy(card, () => invoke('account_verify', { id: account.id }));
           banner.replaceChildren(h('p', { class: 'status-line ok', dataset: { field: 'checked' } }, 'The connection works.'));
@@ -236,9 +239,15 @@ function accountCard(account, active, warning) {
   if (known && editing !== account.id) {
     buttons.push(h('button', { type: 'button', class: 'button secondary edit', onClick: () => { editing = account.id; banner.replaceChildren(); drawCards(); } }, 'Edit'));
   }
+  // Asked in the card (a native confirm() is not shown by every platform's web view).
   buttons.push(h('button', {
     type: 'button', class: 'danger-link remove',
-    onClick: () => { if (confirm(`Remove "${account.name}" and its secrets from this computer?`)) act(card, () => invoke('account_remove', { id: account.id }), banner); },
+    onClick: () => banner.replaceChildren(confirmBox(`Remove “${account.name}” and its secrets from this computer?`, {
+      detail: `Its ${isOAuth ? 'Client Secret and tokens' : 'API key'} leave the keychain; nothing in Yespo changes. To use it again, add it again${isOAuth ? '' : ' with its key'}.`,
+      confirmLabel: 'Remove', busyLabel: 'Removing…',
+      onConfirm: () => act(card, () => invoke('account_remove', { id: account.id }), banner),
+      onCancel: () => banner.replaceChildren(),
+    })),
   }, 'Remove'));
   if (busy.has(account.id)) {
     buttons.forEach((b) => { b.disabled = true; });
@@ -298,6 +307,7 @@ function addForm(hasAccounts) {
     } else {
       input.apiKey = apiKey.value;
     }
+    banner.replaceChildren(loadingLine(kind.value === 'api_key' ? 'Checking the key with Yespo…' : 'Adding the account…'));
     try {
       await whileBusy(form, () => invoke('account_add', { input }));
     } catch (error) {
@@ -324,7 +334,8 @@ async function drawCards(view) {
   view ??= await getAccounts();
   const warnings = view.warnings ?? [];
   replaceChildren(cards,
-    view.accounts.length === 0 ? h('p', { class: 'card muted', id: 'no-accounts' }, 'No account yet: add one below.') : null,
+    view.accounts.length === 0 ? h('div', { id: 'no-accounts' },
+      emptyState('No account yet: add one below', 'An OAuth app registered in Yespo (recommended), or an API key. Secrets stay in the OS keychain.')) : null,
     view.accounts.map((a) => accountCard(a, a.id === view.active, warnings.find((w) => w.accountId === a.id))));
 }
 
@@ -353,12 +364,23 @@ onAccountsChange((view) => {
 export async function render(target) {
   container = target;
   banners.clear();
-  const view = await getAccounts({ refresh: true });
+  const header = h('header', { class: 'view-header' },
+    h('h1', {}, 'Accounts'),
+    h('p', { class: 'muted' }, 'Yespo accounts this app can work with. Secrets stay in the OS keychain.'));
+  const waiting = loadingLine('Reading the account list…');
+  replaceChildren(container, header, waiting);
+  let view;
+  try {
+    view = await getAccounts({ refresh: true });
+  } catch (error) {
+    if (waiting.isConnected) waiting.replaceWith(errorBanner(error, { onRetry: () => render(target) }));
+    return;
+  }
+  // Another screen was drawn meanwhile: it stays.
+  if (!waiting.isConnected) return;
   cards = h('div', { id: 'account-cards' });
   replaceChildren(container,
-    h('header', { class: 'view-header' },
-      h('h1', {}, 'Accounts'),
-      h('p', { class: 'muted' }, 'Yespo accounts this app can work with. Secrets stay in the OS keychain.')),
+    header,
     view.damagedFileKeptAt ? damagedNotice(view.damagedFileKeptAt) : null,
     cards,
     addForm(view.accounts.length > 0));

@@ -66,7 +66,12 @@ async function openFirst() {
 }
 
 export async function render(container) {
-  const list = new ContactList({ view: VIEW, label: 'Contacts', one: 'contact', what: 'contacts' });
+  const list = new ContactList({
+    view: VIEW, label: 'Contacts', one: 'contact', what: 'contacts',
+    empty: (source) => ('search' in source && Object.values(source.search).some(Boolean)
+      ? ['No contact matches this search', 'Check the spelling, or search by another field.']
+      : ['This account has no contacts yet', 'Contacts added in Yespo, or by a token import, show here.']),
+  });
   state.list = list;
   let timer = 0;
   state.input = h('input', {

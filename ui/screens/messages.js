@@ -12,6 +12,7 @@ import { VirtualTable } from '../virtual-table.js';
 import { copyButton } from '../copy.js';
 import { exportControl } from '../list-export.js';
 import { refusalNotice } from '../missing-right.js';
+import { emptyState, loadingLine } from '../states.js';
 
 /**
  * @typedef {import('../types/ipc').MessageKind} MessageKind
@@ -26,6 +27,7 @@ import { refusalNotice } from '../missing-right.js';
 /** @type {[MessageKind, string][]} */
 const KINDS = [['email', 'Email'], ['sms', 'SMS'], ['push', 'Mobile push']];
 const SUMMARY = { email: 'Subject', sms: 'Text', push: 'Title' };
+const NOUN = { email: 'email', sms: 'SMS', push: 'mobile push' };
 const WIDTHS = { desktop: 680, mobile: 375 };
 
 /** Kept while the user visits other screens. */
@@ -173,10 +175,11 @@ function pushPane(p) {
         type: 'button', class: 'button secondary small', dataset: { action: 'load-images' },
         onClick: async () => {
           load.disabled = true;
+          replaceChildren(images, loadingLine('Loading images…'));
           try {
             const got = await invoke('images_load', { urls: v.images });
             replaceChildren(images, v.images.map((url) => got.images[url] ? h('img', { src: got.images[url], alt: '' }) : h('p', { class: 'muted' }, `Not loaded: ${url}`)));
-          } catch (error) { replaceChildren(images, errorBanner(error)); }
+          } catch (error) { replaceChildren(images, errorBanner(error)); load.disabled = false; }
         },
       }, `Load ${plural(v.images.length, 'image')}`) : null;
       return h('section', { class: 'push-version', dataset: { language: v.language ?? '' } },
@@ -213,7 +216,7 @@ export async function render(container) {
       h('div', { class: 'row-panel-head' },
         h('h2', {}, row.name ?? `Message ${row.id}`),
         h('button', { type: 'button', class: 'toast-close', 'aria-label': 'Close (Esc)', onClick: closeDetail }, '×')),
-      h('p', { class: 'muted' }, 'Opening…'));
+      loadingLine('Opening…'));
     replaceChildren(detail, pane);
     try {
       const command = { email: 'email_preview', sms: 'sms_detail', push: 'push_detail' }[row.kind];
@@ -225,7 +228,9 @@ export async function render(container) {
       pane.lastElementChild.remove();
       pane.append(...body.flat().filter(Boolean), h('p', { class: 'muted small-print' }, `Read from Yespo at ${when(got.asOf)}; kept until Refresh.`));
     } catch (error) {
-      pane.lastElementChild.replaceWith(toAppError(error).code === 'forbidden' ? refusalNotice(error, 'messages') : errorBanner(error));
+      const err = toAppError(error);
+      pane.lastElementChild.replaceWith(['forbidden', 'auth_required', 'auth_expired'].includes(err.code)
+        ? refusalNotice(error, 'messages') : errorBanner(error, { onRetry: () => openMessage(row, language) }));
       invoke('messages_budget').then((b) => budgetLine(budget, b), () => {});
     }
   };
@@ -240,14 +245,23 @@ export async function render(container) {
         const page = await invoke('messages_rows', { kind: state.kind, search: state.search, start, count: n });
         if (mine !== generation) return { total: table.total, rows: [] };
         total = page.total ?? (page.last ? start + page.rows.length : start + page.rows.length + 100);
+        status.classList.remove('loading-line');
         status.textContent = `${plural(total, 'message')}, as Yespo answered at ${when(page.asOf)}`;
-        replaceChildren(notice);
+        // None at all, or none matching: say which, instead of an empty table.
+        const none = start === 0 && page.rows.length === 0;
+        replaceChildren(notice, !none ? null : state.search.trim()
+          ? emptyState(`No ${NOUN[state.kind]} message matches this search`, 'Search by a message\u2019s name or one of its tags.')
+          : emptyState(`This account has no ${NOUN[state.kind]} messages yet`, 'Messages made in Yespo show here.'));
+        table.root.hidden = none;
         budgetLine(budget, page.budget);
         return { total, rows: page.rows };
       } catch (error) {
         if (mine !== generation) return { total: table.total, rows: [] };
+        status.classList.remove('loading-line');
         status.textContent = '';
-        replaceChildren(notice, toAppError(error).code === 'forbidden' ? refusalNotice(error, 'messages') : errorBanner(error));
+        replaceChildren(notice, refusalNotice(error, 'messages', { onRetry: load }));
+        // Nothing to list: no empty table under the notice.
+        table.root.hidden = true;
         invoke('messages_budget').then((b) => budgetLine(budget, b), () => {});
         return { total: 0, rows: [] };
       }
@@ -260,7 +274,10 @@ export async function render(container) {
   });
   const load = () => {
     generation += 1;
+    status.classList.add('loading-line');
     status.textContent = 'Asking Yespo…';
+    replaceChildren(notice);
+    table.root.hidden = false;
     table.head.children[2].textContent = SUMMARY[state.kind];
     table.reset(1);
     if (state.pendingOpen) {

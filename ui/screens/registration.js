@@ -10,6 +10,7 @@ import { invoke } from '../ipc.js';
 import { copyable } from '../copy.js';
 import { getAccounts } from '../app-state.js';
 import { bytes, when } from '../format.js';
+import { loadingLine } from '../states.js';
 
 /** @typedef {import('../types/ipc').Report} Report */
 /** @typedef {import('../types/ipc').CheckResult} CheckResult */
@@ -196,7 +197,22 @@ function loginPanel() {
 }
 
 export async function render(container) {
-  const [{ accounts, active }, setup] = await Promise.all([getAccounts(), invoke('registration_setup')]);
+  const intro = h('header', { class: 'view-header' },
+    h('h1', {}, 'Registration check'),
+    h('p', { class: 'muted' }, 'Tells whether an OAuth app registered in Yespo will work — Callback URL, Client ID and Secret, access rights, logo — and what to fix.'));
+  const waiting = loadingLine('Reading the accounts…');
+  replaceChildren(container, intro, waiting);
+  let accounts;
+  let active;
+  let setup;
+  try {
+    [{ accounts, active }, setup] = await Promise.all([getAccounts({ refresh: true }), invoke('registration_setup')]);
+  } catch (error) {
+    if (waiting.isConnected) waiting.replaceWith(errorBanner(error, { onRetry: () => render(container) }));
+    return;
+  }
+  // Another screen was drawn meanwhile: it stays.
+  if (!waiting.isConnected) return;
   const apps = accounts.filter((a) => a.auth.kind === 'oauth');
   const byId = (id) => apps.find((a) => a.id === id);
   if (state.app === null || (state.app !== BY_HAND && !byId(state.app))) {
@@ -260,7 +276,7 @@ export async function render(container) {
     title: 'Runs every check, with one real login through your browser',
     onClick: () => run('registration_login'),
   }, 'Log in and check');
-  const busy = h('span', { class: 'muted', id: 'registration-busy', hidden: true }, 'Checking…');
+  const busy = h('span', { class: 'muted loading-line', id: 'registration-busy', role: 'status', hidden: true }, 'Checking…');
   const setBusy = (on) => {
     state.busy = on;
     check.disabled = on;
@@ -307,11 +323,7 @@ export async function render(container) {
   h('p', { class: 'muted small-print' }, 'Nothing in your Yespo account is changed: every request is a read, or one Yespo must refuse before it acts.'),
   banner);
 
-  replaceChildren(container,
-    h('header', { class: 'view-header' },
-      h('h1', {}, 'Registration check'),
-      h('p', { class: 'muted' }, 'Tells whether an OAuth app registered in Yespo will work — Callback URL, Client ID and Secret, access rights, logo — and what to fix.')),
-    form, loginSlot, reportSlot);
+  replaceChildren(container, intro, form, loginSlot, reportSlot);
   view = { drawLogo, drawReport, setBusy };
   drawLogo();
   drawReport();

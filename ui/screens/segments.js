@@ -9,6 +9,7 @@ import { VirtualTable } from '../virtual-table.js';
 import { ContactList } from '../contact-list.js';
 import { exportControl } from '../list-export.js';
 import { refusalNotice } from '../missing-right.js';
+import { emptyState } from '../states.js';
 
 /**
  * @typedef {import('../types/ipc').SegmentRow} SegmentRow
@@ -32,11 +33,12 @@ export function showSegment(name) {
 export async function render(container) {
   /** @type {SegmentRow[]} */
   let rows = [];
-  const status = h('p', { class: 'muted', dataset: { field: 'segments-total' } }, 'Asking Yespo…');
+  const status = h('p', { class: 'muted loading-line', dataset: { field: 'segments-total' } }, 'Asking Yespo…');
   const notice = h('div', { class: 'list-notice' });
   const chips = h('div', { class: 'filter-chips', role: 'group', 'aria-label': 'Segment types' });
   const members = new ContactList({
     view: VIEW, label: 'Segment members', one: 'member', what: 'members',
+    empty: () => ['This segment has no members', 'Yespo lists no contact in it.'],
   });
   const membersPane = h('section', { class: 'segment-members', hidden: true },
     h('header', { class: 'pane-header' },
@@ -45,9 +47,13 @@ export async function render(container) {
         h('button', { type: 'button', class: 'button secondary small', onClick: () => members.refresh() }, 'Refresh members'),
         exportControl(() => state.open && ({ source: { contacts: { segment: state.open.id } }, name: `segment-${state.open.id}-members.csv` })))),
     members.root);
+  // Until a segment is chosen, the members' side says how to choose one.
+  const membersHint = emptyState('Choose a segment to see its members', 'Click a segment, or move to it with the arrow keys and press Enter.');
+  membersHint.hidden = true;
   const openSegment = (row) => {
     state.open = row;
     membersPane.hidden = false;
+    membersHint.hidden = true;
     membersPane.querySelector('[data-field="segment-name"]').textContent = `${row.name} (${row.kindText ?? row.kind})`;
     members.setSource({ segment: row.id });
   };
@@ -63,12 +69,20 @@ export async function render(container) {
     },
     onActivate: (_, row) => openSegment(row),
   });
+  // Shown once Yespo answered (the status line says it is asking).
+  table.root.hidden = true;
   const load = async () => {
     try {
       /** @type {SegmentList} */
       const list = await invoke('segments_list', { query: { name: state.name, kinds: state.kinds } });
       rows = list.rows;
-      replaceChildren(notice);
+      // None at all, or none matching: say which, instead of an empty table.
+      replaceChildren(notice, rows.length ? null : list.total
+        ? emptyState('No segment matches this search', 'Change the search, or the type filters.')
+        : emptyState('This account has no segments yet', 'Segments made in Yespo show here.'));
+      table.root.hidden = rows.length === 0;
+      membersHint.hidden = rows.length === 0 || !membersPane.hidden;
+      status.classList.remove('loading-line');
       status.textContent = `${count(list.rows.length)} of ${count(list.total)} segments, as Yespo answered at ${when(list.asOf)}`;
       replaceChildren(chips, KINDS.map(([kind, label]) => h('button', {
         type: 'button', class: `chip${state.kinds.includes(kind) ? ' on' : ''}`, 'aria-pressed': String(state.kinds.includes(kind)),
@@ -83,8 +97,12 @@ export async function render(container) {
         if (index >= 0) { table.selected = index; table.scrollToIndex(index); openSegment(rows[index]); }
       }
     } catch (error) {
+      status.classList.remove('loading-line');
       status.textContent = '';
-      replaceChildren(notice, refusalNotice(error, 'segments'));
+      replaceChildren(notice, refusalNotice(error, 'segments', { onRetry: load }));
+      // Nothing read yet: no empty table or hint under the notice.
+      table.root.hidden = rows.length === 0;
+      membersHint.hidden = true;
     }
   };
   let timer = 0;
@@ -97,10 +115,15 @@ export async function render(container) {
     h('header', { class: 'view-header' }, h('h1', {}, 'Segments'), status),
     h('div', { class: 'search-bar' }, input, chips,
       h('button', { type: 'button', class: 'button secondary small', dataset: { action: 'refresh' },
-        onClick: async () => { await invoke('segments_refresh').catch(() => {}); load(); } }, 'Refresh'),
+        onClick: async () => {
+          status.classList.add('loading-line');
+          status.textContent = 'Asking Yespo…';
+          await invoke('segments_refresh').catch(() => {});
+          load();
+        } }, 'Refresh'),
       exportControl(() => ({ source: { segments: { name: state.name, kinds: state.kinds } }, name: 'segments.csv' }))),
     notice,
-    h('div', { class: 'segments-layout' }, h('div', { class: 'segment-list' }, table.root), membersPane));
+    h('div', { class: 'segments-layout' }, h('div', { class: 'segment-list' }, table.root), membersPane, membersHint));
   const before = state.open;
   await load();
   // Back on the screen: the segment that was open is open again (unless the palette chose one).

@@ -6,6 +6,7 @@ import { errorBanner } from '../errors.js';
 import { invoke } from '../ipc.js';
 import { getAccounts, getAppInfo, getKeychainStatus } from '../app-state.js';
 import { setTheme } from '../theme.js';
+import { loadingLine } from '../states.js';
 
 /** @typedef {import('../types/ipc').Settings} Settings */
 /** @typedef {import('../types/ipc').SettingsView} SettingsView */
@@ -20,9 +21,11 @@ function field(label, input, hint) {
     hint ? h('span', { class: 'field-hint' }, hint) : null);
 }
 
-async function keychainCard() {
-  const card = h('section', { class: 'card', id: 'settings-keychain' }, h('h2', {}, 'Keychain'));
+/** The keychain's card, drawn at once and filled in when the keychain answers (it may be slow). */
+function keychainCard() {
+  const card = h('section', { class: 'card', id: 'settings-keychain' }, h('h2', {}, 'Keychain'), loadingLine('Asking the keychain…'));
   const draw = async (refresh) => {
+    if (refresh) replaceChildren(card, h('h2', {}, 'Keychain'), loadingLine('Asking the keychain…'));
     let body;
     try {
       const status = await getKeychainStatus({ refresh });
@@ -32,7 +35,7 @@ async function keychainCard() {
     }
     replaceChildren(card, h('h2', {}, 'Keychain'), body);
   };
-  await draw(false);
+  draw(false);
   return card;
 }
 
@@ -48,6 +51,7 @@ function forgetCard(container) {
   const start = h('button', {
     type: 'button', class: 'button danger', dataset: { action: 'forget-start' },
     onClick: async () => {
+      start.disabled = true;
       try {
         /** @type {import('../types/ipc').ForgetPreview} */
         const p = await invoke('forget_preview');
@@ -59,6 +63,7 @@ function forgetCard(container) {
           type: 'button', class: 'button danger', dataset: { action: 'forget-confirm' },
           onClick: async () => {
             confirm.disabled = true;
+            confirm.textContent = 'Forgetting…';
             try {
               await invoke('forget_everything');
               await getAccounts({ refresh: true });
@@ -83,6 +88,8 @@ function forgetCard(container) {
             h('button', { type: 'button', class: 'button secondary', onClick: () => draw(intro(), start) }, 'Cancel')));
       } catch (error) {
         draw(errorBanner(error), start);
+      } finally {
+        start.disabled = false;
       }
     },
   }, 'Forget everything…');
@@ -92,8 +99,19 @@ function forgetCard(container) {
 }
 
 export async function render(container) {
-  /** @type {[SettingsView, any]} */
-  const [view, info] = await Promise.all([invoke('settings_get'), getAppInfo()]);
+  const waiting = loadingLine('Reading the settings…');
+  replaceChildren(container, h('header', { class: 'view-header' }, h('h1', {}, 'Settings')), waiting);
+  /** @type {SettingsView} */
+  let view;
+  let info;
+  try {
+    [view, info] = await Promise.all([invoke('settings_get'), getAppInfo()]);
+  } catch (error) {
+    if (waiting.isConnected) waiting.replaceWith(errorBanner(error, { onRetry: () => render(container) }));
+    return;
+  }
+  // Another screen was drawn meanwhile: it stays.
+  if (!waiting.isConnected) return;
   let current = view.settings;
   const status = h('p', { class: 'muted small-print', id: 'settings-status', 'aria-live': 'polite' });
   const banner = h('div');
@@ -146,6 +164,6 @@ export async function render(container) {
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'button secondary small', dataset: { action: 'open-logs' }, onClick: () => open('logs') }, 'Open logs folder'),
         h('button', { type: 'button', class: 'button secondary small', dataset: { action: 'open-data' }, onClick: () => open('data') }, 'Open data folder'))),
-    await keychainCard(),
+    keychainCard(),
     forgetCard(container));
 }

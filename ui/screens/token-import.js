@@ -147,7 +147,10 @@ function keys(event) {
 document.addEventListener('keydown', keys);
 
 export async function render(view) {
-  container = view;
+  // The screen draws into its own element: once another screen replaced it, changes of the
+  // files and jobs (an upload ending, say) no longer draw over that screen.
+  container = h('div', { class: 'token-import' });
+  replaceChildren(view, container);
   await draw();
 }
 

@@ -4,6 +4,7 @@ import { h } from '../dom.js';
 import { bytes, count } from '../format.js';
 import { reread } from './state.js';
 import { previewTable } from './row-view.js';
+import { loadingLine } from '../states.js';
 
 const FORMATS = [
   ['', 'Detect'], ['yespo-json', 'Yespo JSON (contacts body)'], ['json-array', 'JSON array'],
@@ -27,7 +28,7 @@ function delimiterName(d) {
 /** @param {import('./state.js').Item} item */
 export function fileStep(item, { onError }) {
   if (item.status === 'opening') {
-    return h('div', { class: 'card wide', 'aria-busy': 'true' }, h('p', { class: 'muted' }, `Opening ${item.name}…`));
+    return h('div', { class: 'card wide', 'aria-busy': 'true' }, loadingLine(`Opening ${item.name}…`));
   }
   const view = item.view;
   const detected = view.detected;

@@ -8,8 +8,14 @@ import { bytes, count } from '../format.js';
 import { VirtualTable } from '../virtual-table.js';
 import { cancelCheck, check, goTo, rows } from './state.js';
 import { fillCells, rowColumns, rowPanel } from './row-view.js';
+import { emptyState } from '../states.js';
 
 const FILTERS = [['all', 'Rows'], ['valid', 'Valid'], ['invalid', 'Invalid'], ['warnings', 'Warnings'], ['duplicates', 'Duplicates']];
+/** What a filter with no rows says, instead of an empty table. */
+const NONE = {
+  all: 'The file has no rows to upload.', valid: 'No row is valid.', invalid: 'No invalid rows.',
+  warnings: 'No rows with warnings.', duplicates: 'No duplicate rows.', problems: 'No rows with problems.',
+};
 
 /** The table of an item, kept across redraws so its scroll position and cache survive. */
 const tables = new WeakMap();
@@ -83,12 +89,25 @@ export function reviewStep(item, { onError, onNotice }) {
   if (item.checkError) {
     return h('div', { class: 'card wide' }, errorBanner(item.checkError, { onRetry: () => check(item) }));
   }
-  if (!item.summary) return h('div', { class: 'card wide' }, h('p', { class: 'muted' }, 'Not checked yet.'));
+  if (!item.summary) {
+    // The check was stopped: it can start again from here.
+    return h('div', { class: 'card wide' }, h('p', { class: 'muted' }, 'Not checked yet.'),
+      h('div', { class: 'step-actions' },
+        h('button', { type: 'button', class: 'button', dataset: { action: 'check-rows' }, onClick: () => check(item) }, 'Check every row')));
+  }
   const s = item.summary;
   const panelSlot = tables.get(item)?.panelSlot ?? h('div', { class: 'panel-slot' });
   const entry = tableOf(item, panelSlot);
+  const none = emptyState(NONE[item.filter] ?? 'No rows.');
+  const showNone = () => {
+    none.hidden = totalFor(item) > 0;
+    entry.table.root.hidden = !none.hidden;
+    none.firstElementChild.textContent = NONE[item.filter] ?? 'No rows.';
+  };
+  showNone();
   const setFilter = (filter) => {
     item.filter = item.filter === filter && filter !== 'all' ? 'all' : filter;
+    showNone();
     entry.table.reset(totalFor(item));
     entry.closePanel();
     for (const button of counters.querySelectorAll('[data-filter]')) {
@@ -123,6 +142,7 @@ export function reviewStep(item, { onError, onNotice }) {
     s.blockers.length ? h('div', { class: 'notice card wide', dataset: { field: 'blockers' } },
       h('strong', {}, 'Before an upload can start: '), s.blockers.join(' ')) : null,
     s.notes.length ? h('p', { class: 'muted' }, s.notes.join(' ')) : null,
+    none,
     h('div', { class: 'review-table' }, entry.table.root, panelSlot),
     h('div', { class: 'step-actions' },
       h('span', { class: 'muted' }, `${count(s.ready)} contacts ready to upload (dedupe on ${s.dedupeOn}).`),

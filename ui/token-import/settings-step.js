@@ -9,6 +9,7 @@ import { count, plural } from '../format.js';
 import { changed, check, choose, dryRun, live, upload } from './state.js';
 import { checkingCard } from './review-step.js';
 import { getTargets } from './columns-step.js';
+import { loadingLine } from '../states.js';
 
 const DEDUPE = [
   ['push', 'Push token'], ['externalCustomerId', 'External customer ID'], ['email', 'Email'], ['sms', 'Phone'],
@@ -29,7 +30,7 @@ function list(names) {
 function dryView(item) {
   if (item.dryError) return errorBanner(item.dryError, { onRetry: () => dryRun(item) });
   const d = item.dry;
-  if (!d) return h('p', { class: 'muted', 'aria-busy': 'true' }, 'Working out what the upload would do…');
+  if (!d) return loadingLine('Working out what the upload would do…');
   return h('div', { class: 'dry-run', dataset: { field: 'dry-run' } },
     h('dl', { class: 'facts' },
       h('dt', {}, 'Contacts'), h('dd', { dataset: { field: 'dry-contacts' } }, `${count(d.contacts)} in ${plural(d.requests, 'request')} of at most 3,000`),
@@ -118,6 +119,9 @@ export async function settingsStep(item, { onError }) {
       h('div', { class: 'settings-grid' },
         h('label', { class: 'field' }, h('span', { class: 'field-label' }, 'Account'), account),
         h('label', { class: 'field' }, h('span', { class: 'field-label' }, 'Find existing contacts by (dedupeOn)'), dedupe)),
+      // Nothing to upload to: say so, not just a disabled Upload button.
+      accounts.length ? null : h('p', { class: 'warning-line', dataset: { field: 'no-account' } },
+        'No account yet: add one on ', h('a', { class: 'link-button', href: '#/accounts' }, 'Accounts'), ' to upload to it.'),
       h('fieldset', { class: 'fields' },
         h('legend', {}, 'Fields to update'),
         h('p', { class: 'field-hint' }, 'By default exactly the fields in the file; other fields of existing contacts stay as they are.'),

@@ -53,6 +53,8 @@ export const STEPS = Object.freeze([
  * @property {Map<number, string>} batches  batch index → state
  * @property {(RunReport & {error?: any}) | {error: AppError, job: number, state?: undefined}} [ended]  how the run ended
  * @property {JobView} [jobView]  the job as the history shows it, after the run
+ * @property {boolean} [askCancel]  the upload step asks whether to cancel
+ * @property {boolean} [cancelling]  cancelled: waiting for the run to stop
  */
 
 export const state = {

@@ -6,6 +6,7 @@ import { errorBanner } from '../errors.js';
 import { invoke } from '../ipc.js';
 import { count, duration, plural } from '../format.js';
 import { cancelUpload, resume, state as importState, changed } from './state.js';
+import { confirmBox } from '../states.js';
 
 export const OUTCOMES = [
   ['confirmed', 'Confirmed by Yespo'], ['rejected', 'Rejected here (invalid)'], ['superseded', 'Superseded by a later duplicate'],
@@ -57,11 +58,22 @@ function drawStrip(item, strip) {
 /** @param {import('./state.js').Item} item */
 export function uploadStep(item, { onError }) {
   const p = item.progress;
-  const cancel = async (event) => {
-    event.currentTarget.disabled = true;
-    event.currentTarget.textContent = 'Cancelling…';
-    try { await cancelUpload(item); } catch (error) { onError(error); }
-  };
+  // Asked first (kept on the item, so a redraw while asking keeps the question).
+  const cancelButton = h('button', {
+    type: 'button', class: 'button secondary', dataset: { action: 'cancel-upload' }, disabled: Boolean(item.cancelling),
+    onClick: () => { item.askCancel = true; changed(); },
+  }, item.cancelling ? 'Cancelling…' : 'Cancel upload');
+  const askCancel = () => confirmBox(`Cancel the upload of ${item.name}?`, {
+    detail: 'Batches Yespo already took stay in Yespo; the rest is not sent. The job can be resumed later from the history.',
+    confirmLabel: 'Cancel upload', busyLabel: 'Cancelling…', keepLabel: 'Keep uploading',
+    onConfirm: async () => {
+      // Until the run has stopped (then the report shows), the button says it is cancelling.
+      try { await cancelUpload(item); item.cancelling = true; } catch (error) { onError(error); }
+      item.askCancel = false;
+      changed();
+    },
+    onCancel: () => { item.askCancel = false; changed(); },
+  });
   const strip = h('div', { class: 'batch-strip', dataset: { live: 'batches' }, 'aria-label': 'Batches' });
   drawStrip(item, strip);
   return h('div', { class: 'step-body' },
@@ -77,8 +89,7 @@ export function uploadStep(item, { onError }) {
       h('p', { class: 'legend muted' },
         ['queued', 'sending', 'importing', 'confirmed', 'failed', 'unknown'].map((s) => h('span', { class: 'legend-item' }, h('span', { class: `batch ${s}` }), ` ${s} `))),
       h('p', { class: 'muted' }, 'You can leave this screen: the upload runs in the app and its journal keeps every batch.'),
-      h('div', { class: 'step-actions' },
-        h('button', { type: 'button', class: 'button secondary', dataset: { action: 'cancel-upload' }, onClick: cancel }, 'Cancel upload'))));
+      item.askCancel ? askCancel() : h('div', { class: 'step-actions' }, cancelButton)));
 }
 
 async function exportReport(job, reveal, onError, onNotice) {
