@@ -5,6 +5,7 @@
 const COMMANDS: &[&str] = &[
     "app_info",
     "keychain_status",
+    "ui_painted",
     "accounts_list",
     "account_add",
     "account_edit",

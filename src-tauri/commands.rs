@@ -22,6 +22,19 @@ pub async fn keychain_status() -> AppResult<KeychainStatus> {
     logged("keychain_status", result)
 }
 
+/// The page's first screen is painted: the log says how long the start took, and with
+/// `YESPO_ADMIN_REPORT_PAINT` set (the budgets benchmark) stdout says it too, at once.
+#[tauri::command]
+pub fn ui_painted(state: tauri::State<'_, AppState>) {
+    let since_start = state.started.elapsed();
+    tracing::info!(ms = since_start.as_millis() as u64, "first screen painted");
+    if std::env::var_os("YESPO_ADMIN_REPORT_PAINT").is_some() {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "yespo-admin: painted").and_then(|()| out.flush());
+    }
+}
+
 /// Commands log their failures here once, so the log shows what the UI was told (a
 /// cancellation is not a failure).
 pub(crate) fn logged<T>(command: &str, result: AppResult<T>) -> AppResult<T> {

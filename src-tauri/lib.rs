@@ -38,6 +38,8 @@ pub struct AppState {
     pub registration: yespo_core::registration::Registration,
     /// The app's settings (theme, upload concurrency, log level).
     pub settings: yespo_core::settings::SettingsStore,
+    /// When `run` began, for the start-up time the log reports at the first paint.
+    pub started: std::time::Instant,
     /// The token files open in the window and the uploads running.
     pub imports: Arc<Imports>,
     /// Where drag-and-drop over the window goes (the page's channel).
@@ -75,6 +77,7 @@ fn start_sandbox(data_dir: &std::path::Path) -> Option<Sandbox> {
 
 /// The app's entry point (called from `main.rs`).
 pub fn run() {
+    let started = std::time::Instant::now();
     let context = tauri::generate_context!();
     let identifier = context.config().identifier.clone();
     let name = context.package_info().name.clone();
@@ -112,6 +115,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::keychain_status,
+            commands::ui_painted,
             account_commands::accounts_list,
             account_commands::account_add,
             account_commands::account_edit,
@@ -221,6 +225,7 @@ pub fn run() {
                 imports: Arc::new(Imports::in_profile(&info.paths)),
                 drops: Mutex::new(None),
                 quitting: AtomicBool::new(false),
+                started,
             });
             if app.get_webview_window("main").is_none() {
                 tracing::error!("the main window was not created");

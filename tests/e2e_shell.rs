@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{App, Launch, APP_BINARY};
+use common::{app_binary, App, Launch};
 use fantoccini::Locator;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -163,7 +163,7 @@ async fn a_second_launch_focuses_the_first_window_and_exits() {
 
     // The same profile, started the way a user would: the binary, directly.
     let started = Instant::now();
-    let mut second = Command::new(APP_BINARY).env("YESPO_ADMIN_HOME", app.profile.path()).spawn().unwrap();
+    let mut second = Command::new(app_binary()).env("YESPO_ADMIN_HOME", app.profile.path()).spawn().unwrap();
     let status = loop {
         if let Some(status) = second.try_wait().unwrap() {
             break status;

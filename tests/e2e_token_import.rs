@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::demo::log_in_demo;
+use common::demo::{log_in_demo, open_files};
 use common::{require_keychain, App, Launch};
 use fantoccini::Locator;
 use serde_json::{json, Value};
@@ -38,16 +38,6 @@ fn write_csv(path: &Path, rows: usize) -> (usize, usize) {
         writeln!(out, "ext-{user},{},{os},{APP_ID},{email}", token(i)).unwrap();
     }
     (invalid, 1)
-}
-
-/// Opens files the way a drop on the window does (the same module function, the same command).
-async fn drop_files(app: &App, paths: &[&Path]) {
-    let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    let script = format!(
-        "import('./screens/token-import.js').then((m) => m.openPaths({})).then(() => done(true), (e) => done(String(e)));",
-        json!(paths)
-    );
-    assert_eq!(app.run_async_script(&script).await, json!(true));
 }
 
 async fn click(app: &App, css: &str) {
@@ -95,7 +85,7 @@ async fn a_csv_is_mapped_reviewed_exported_uploaded_and_reported() {
     app.screenshot("token-import-0-empty").await;
 
     // 1. File: detected as CSV, comma, UTF-8, with its first rows.
-    drop_files(&app, &[&csv]).await;
+    open_files(&app, &[&csv]).await;
     app.wait_for("[data-state='open']").await;
     assert_eq!(app.text("[data-field='format']").await, "CSV / TSV");
     assert_eq!(app.text("[data-field='delimiter']").await, "Comma ,");
@@ -216,7 +206,7 @@ async fn a_file_that_is_not_a_token_file_is_refused_and_nothing_else_changes() {
     let app = App::launch(Launch { args: vec!["--demo"], ..Launch::default() }).await;
     app.open("token-import").await;
 
-    drop_files(&app, &[&png]).await;
+    open_files(&app, &[&png]).await;
     let refused = app.text("#refused-file").await;
     assert!(refused.contains("logo.png was not opened"), "{refused}");
     let code = app.wait_for("#refused-file .error-banner").await.attr("data-error-code").await.unwrap();
@@ -225,9 +215,9 @@ async fn a_file_that_is_not_a_token_file_is_refused_and_nothing_else_changes() {
     app.screenshot("token-import-not-a-token-file").await;
 
     // With a file open, a PNG leaves it as it was: the same file, the same step.
-    drop_files(&app, &[&csv]).await;
+    open_files(&app, &[&csv]).await;
     app.wait_for("[data-state='open']").await;
-    drop_files(&app, &[&png]).await;
+    open_files(&app, &[&png]).await;
     app.wait_for("#refused-file").await;
     assert_eq!(app.text("[data-field='file-name']").await, "good.csv");
     assert!(app.client.find_all(Locator::Css(".queue-chip")).await.unwrap().is_empty(), "no second file queued");
@@ -250,7 +240,7 @@ async fn a_million_rows_open_at_once_and_scroll_to_the_end_with_few_rows_in_the_
     app.open("token-import").await;
 
     let started = Instant::now();
-    drop_files(&app, &[&csv]).await;
+    open_files(&app, &[&csv]).await;
     app.wait_for("#preview-table .vt-row:not(.vt-head)").await;
     eprintln!(
         "a 1,000,000-row CSV showed its first rows in {:?} (budget 1 s, measured by the benchmark)",
@@ -361,7 +351,7 @@ async fn an_upload_killed_with_the_app_resumes_after_a_restart_and_yespo_holds_e
         .expect("the account is added");
     app.invoke("account_select", json!({ "id": account["id"] })).await.expect("selected");
     app.open("token-import").await;
-    drop_files(&app, &[&csv]).await;
+    open_files(&app, &[&csv]).await;
     click(&app, "[data-action='to-next']").await;
     app.wait_for("tr[data-column='mobile_platform_name'] select").await.select_by_value("os").await.unwrap();
     click(&app, "[data-action='apply-mapping']").await;

@@ -153,6 +153,16 @@ pub fn consent(authorize_url: &str) {
     assert!(landing.body.contains("You can close this tab"), "{}", landing.body);
 }
 
+/// Opens files the way a drop on the window does (the same module function, the same command).
+pub async fn open_files(app: &App, paths: &[&Path]) {
+    let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let script = format!(
+        "import('./screens/token-import.js').then((m) => m.openPaths({})).then(() => done(true), (e) => done(String(e)));",
+        serde_json::json!(paths)
+    );
+    assert_eq!(app.run_async_script(&script).await, serde_json::json!(true));
+}
+
 /// Wait until `css` shows exactly `expected`.
 pub async fn wait_text(app: &App, css: &str, expected: &str) {
     wait_text_where(app, css, expected, |text| text == expected).await

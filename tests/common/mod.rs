@@ -15,7 +15,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub const APP_BINARY: &str = env!("CARGO_BIN_EXE_yespo-admin");
+/// The app under test: the one cargo built, or the installed package's with
+/// `YESPO_ADMIN_APP_BINARY` (tests/package/install-test.sh).
+pub fn app_binary() -> String {
+    std::env::var("YESPO_ADMIN_APP_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_yespo-admin").to_string())
+}
 /// Generous: on 2 busy cores a cold WebKit start can take a while.
 pub const UI_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -67,7 +71,7 @@ impl App {
         };
         let driver = DriverProcess::start(profile.path(), &launch);
         let mut capabilities = serde_json::Map::new();
-        capabilities.insert("tauri:options".into(), json!({ "application": APP_BINARY, "args": launch.args }));
+        capabilities.insert("tauri:options".into(), json!({ "application": app_binary(), "args": launch.args }));
         let client = ClientBuilder::rustls()
             .expect("rustls client")
             .capabilities(capabilities)
