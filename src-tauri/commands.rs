@@ -22,12 +22,14 @@ pub async fn keychain_status() -> AppResult<KeychainStatus> {
     logged("keychain_status", result)
 }
 
-/// The page's first screen is painted: the log says how long the start took, and with
-/// `YESPO_ADMIN_REPORT_PAINT` set (the budgets benchmark) stdout says it too, at once.
+/// The page's first screen is painted: the log says how long the start took (and the page's own
+/// marks, in ms since it began loading), and with `YESPO_ADMIN_REPORT_PAINT` set (the budgets
+/// benchmark) stdout says it too, at once.
 #[tauri::command]
-pub fn ui_painted(state: tauri::State<'_, AppState>) {
+pub fn ui_painted(state: tauri::State<'_, AppState>, marks: std::collections::BTreeMap<String, f64>) {
     let since_start = state.started.elapsed();
-    tracing::info!(ms = since_start.as_millis() as u64, "first screen painted");
+    let marks: Vec<String> = marks.iter().map(|(name, ms)| format!("{name} {ms:.0}")).collect();
+    tracing::info!(ms = since_start.as_millis() as u64, page = %marks.join(", "), "first screen painted");
     if std::env::var_os("YESPO_ADMIN_REPORT_PAINT").is_some() {
         use std::io::Write;
         let mut out = std::io::stdout().lock();

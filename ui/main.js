@@ -70,8 +70,11 @@ async function showDemoBadge() {
 }
 
 async function start() {
+  // The start-up's steps in ms since the page began loading, for the log (see `ui_painted`).
+  const marks = { modules: performance.now() };
   installGlobalErrorHandlers();
   await invoke('settings_get').then((view) => setTheme(view.settings.theme), () => {});
+  marks.settings = performance.now();
   replaceChildren(document.getElementById('nav'), AREAS.map(navItem));
   replaceChildren(document.getElementById('nav-footer'), FOOTER_AREAS.map(navItem));
   window.addEventListener('hashchange', () => show(currentArea()));
@@ -84,14 +87,19 @@ async function start() {
     if (currentArea() === 'registration') registration.openPaths(paths);
     else { toImport(); tokenImport.openPaths(paths); }
   };
+  const firstScreen = show(currentArea()).finally(() => { marks.screen = performance.now(); });
   await Promise.allSettled([
-    statusBar.mount(document.getElementById('statusbar')), show(currentArea()), showDemoBadge(),
+    statusBar.mount(document.getElementById('statusbar')), firstScreen, showDemoBadge(),
     watchDrops(document.getElementById('drop-overlay'), dropped),
     showResumeBanner(document.getElementById('banners'), async (job) => { toImport(); await resume(job); }),
   ]);
   document.getElementById('app').dataset.ready = 'true';
+  marks.ready = performance.now();
   // Two frames later the first screen is on the screen: the app logs its start-up time.
-  requestAnimationFrame(() => requestAnimationFrame(() => invoke('ui_painted').catch(() => {})));
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    marks.painted = performance.now();
+    invoke('ui_painted', { marks }).catch(() => {});
+  }));
 }
 
 start();
