@@ -20,7 +20,7 @@ pub struct LoginStartedView {
     pub browser_opened: bool,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn accounts_list(state: tauri::State<'_, AppState>) -> AppResult<AccountsView> {
     logged("accounts_list", login::accounts_view(&state.sessions))
 }
@@ -36,7 +36,7 @@ pub async fn account_edit(state: tauri::State<'_, AppState>, id: String, edit: A
     logged("account_edit", login::edit_account(&state.sessions, &id, &edit).await)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn account_select(state: tauri::State<'_, AppState>, id: String) -> AppResult<()> {
     logged("account_select", login::select_account(state.sessions.env(), &id))
 }
@@ -108,7 +108,7 @@ pub async fn login_cancel(state: tauri::State<'_, AppState>) -> AppResult<()> {
 
 /// Follow the sessions' status (warnings, background changes to accounts): the current one at
 /// once, then every change. Only the newest watcher is fed: a reloaded window watches anew.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn sessions_watch(state: tauri::State<'_, AppState>, on_change: Channel<SessionsStatus>) {
     let mut status = state.sessions.status();
     let generation = state.status_watchers.fetch_add(1, Ordering::SeqCst) + 1;

@@ -53,7 +53,7 @@ pub async fn contacts_rows(
 }
 
 /// Forgets the cached pages of `source` (the list's Refresh).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn contacts_refresh(state: tauri::State<'_, AppState>, source: ContactSource) -> AppResult<()> {
     state.browse.contacts.refresh(&active_id(&state)?, &source);
     Ok(())
@@ -77,7 +77,7 @@ pub async fn segments_list(state: tauri::State<'_, AppState>, query: SegmentQuer
     logged("segments_list", state.browse.segments.list(&client, &account, &query).await)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn segments_refresh(state: tauri::State<'_, AppState>) -> AppResult<()> {
     state.browse.segments.refresh(&active_id(&state)?);
     Ok(())
@@ -97,7 +97,7 @@ pub async fn messages_rows(
 }
 
 /// Forgets the cached message searches, or one message (`id`), of the active account.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn messages_refresh(state: tauri::State<'_, AppState>, id: Option<i64>) -> AppResult<()> {
     let account = active_id(&state)?;
     match id {
@@ -108,13 +108,13 @@ pub fn messages_refresh(state: tauri::State<'_, AppState>, id: Option<i64>) -> A
 }
 
 /// The active account's message reads in the last hour.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn messages_budget(state: tauri::State<'_, AppState>) -> AppResult<ReadBudget> {
     Ok(state.browse.messages.budget(&active_id(&state)?))
 }
 
 /// Messages already read whose name matches `text` (the palette: typing spends no read).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn messages_cached(state: tauri::State<'_, AppState>, text: String) -> AppResult<Vec<MessageRow>> {
     Ok(state.browse.messages.cached_matches(&active_id(&state)?, &text, 8))
 }
@@ -208,7 +208,7 @@ pub async fn list_export(
     logged("list_export", done).map(Some)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_export_cancel(state: tauri::State<'_, AppState>, export_id: u64) -> bool {
     state.browse.cancel_export(export_id)
 }

@@ -76,24 +76,30 @@ fn start_sandbox(data_dir: &std::path::Path) -> Option<Sandbox> {
 }
 
 /// The app's entry point (called from `main.rs`).
-/// WebKitGTK (2.46 and later) paints with Skia on the GPU by default. For this UI — text, forms
-/// and tables — that buys nothing and costs a lot where the GPU is slow or absent: on software
-/// GL (a VM, Xvfb, a remote desktop) every new kind of shape compiles shaders on the CPU, and the
-/// first screen took twice as long to paint as a bare Tauri window, with 50 MB more in the web
-/// process. Skia on the CPU paints the same tiles on worker threads; WebKit still composites on
-/// the GPU. Set before any thread starts, and only when the user has not chosen.
+/// WebKit's rendering, chosen for this UI (text, forms, tables; no video, canvas or 3D). Measured
+/// here against a bare Tauri window (`./dev bench`, README "Budgets"):
+/// - Without compositing (`WEBKIT_DISABLE_COMPOSITING_MODE`), WebKit draws the page straight into
+///   the window instead of through GL layers: on this UI's first screen that is ~40% sooner on
+///   screen and ~60 MB less across the WebKit processes; the GL layers buy smooth animations and
+///   video, which this app does not have.
+/// - Where compositing is back on (`WEBKIT_DISABLE_COMPOSITING_MODE=0`), Skia paints the layers
+///   on the CPU (`WEBKIT_SKIA_ENABLE_CPU_RENDERING`): on software GL (a VM, Xvfb, a remote
+///   desktop) painting on the "GPU" compiled shaders on the CPU and doubled the start.
+///
+/// Set before any thread starts, and never over a value the user has set.
 #[cfg(target_os = "linux")]
-fn paint_tiles_on_the_cpu() {
-    const CPU_RENDERING: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
-    if std::env::var_os(CPU_RENDERING).is_none() {
-        std::env::set_var(CPU_RENDERING, "1");
+fn choose_webkit_rendering() {
+    for (name, value) in [("WEBKIT_DISABLE_COMPOSITING_MODE", "1"), ("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1")] {
+        if std::env::var_os(name).is_none() {
+            std::env::set_var(name, value);
+        }
     }
 }
 
 pub fn run() {
     let started = std::time::Instant::now();
     #[cfg(target_os = "linux")]
-    paint_tiles_on_the_cpu();
+    choose_webkit_rendering();
     let context = tauri::generate_context!();
     let identifier = context.config().identifier.clone();
     let name = context.package_info().name.clone();
@@ -119,6 +125,7 @@ pub fn run() {
         "Yespo Admin starting"
     );
 
+    tracing::info!(ms = started.elapsed().as_micros() as u64, "T before plugins");
     let single_instance = single_instance::plugin(&identifier, &paths);
     let mut info = AppInfo::new(&name, &version, &identifier, paths);
 
@@ -201,6 +208,7 @@ pub fn run() {
             settings_commands::forget_everything,
         ])
         .setup(move |app| {
+            tracing::info!(ms = started.elapsed().as_micros() as u64, "T setup begins");
             // Here, not earlier: a second launch has already handed over and exited by now, so
             // it never starts a sandbox of its own.
             let sandbox = if demo_requested() { start_sandbox(&info.paths.data_dir) } else { None };
@@ -220,8 +228,10 @@ pub fn run() {
                     tracing::error!(code = %error.code, message = %error.message, "demo mode: the demo account could not be prepared");
                 }
             }
+            tracing::info!(ms = started.elapsed().as_micros() as u64, "T env ready");
             let sessions = Arc::new(Sessions::new(env));
             let settings = yespo_core::settings::SettingsStore::open(&info.paths.config_dir);
+            tracing::info!(ms = started.elapsed().as_micros() as u64, "T settings");
             yespo_core::logging::set_level(settings.get().log_level.filter());
             // An app typed in (not an account) is checked where the app works: the sandbox in
             // demo mode, Yespo otherwise.
@@ -229,6 +239,7 @@ pub fn run() {
                 Some(s) => yespo_core::registration::Endpoints::sandbox(s.base_url()),
                 None => yespo_core::registration::Endpoints::yespo(),
             };
+            tracing::info!(ms = started.elapsed().as_micros() as u64, "T before manage");
             app.manage(AppState {
                 info: info.clone(),
                 sandbox,

@@ -20,7 +20,7 @@ pub struct RegistrationSetup {
     pub default_callback_url: String,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn registration_setup(state: tauri::State<'_, AppState>) -> RegistrationSetup {
     RegistrationSetup {
         endpoints: state.registration.defaults().clone(),
@@ -54,7 +54,7 @@ pub async fn registration_login(
 }
 
 /// Open the round trip's login page again.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn registration_login_reopen(app: AppHandle, state: tauri::State<'_, AppState>) -> AppResult<()> {
     let url =
         state.registration.waiting_url().ok_or_else(|| AppError::validation("No login of the check is waiting"))?;
@@ -64,7 +64,7 @@ pub fn registration_login_reopen(app: AppHandle, state: tauri::State<'_, AppStat
 }
 
 /// Stop the round trip's wait for the browser.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn registration_login_cancel(state: tauri::State<'_, AppState>) {
     state.registration.cancel_round_trip();
 }
@@ -98,7 +98,7 @@ pub async fn registration_export(
 }
 
 /// The last report as plain text, for the clipboard.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn registration_text(state: tauri::State<'_, AppState>) -> AppResult<String> {
     state.registration.last_report().map(|r| r.to_text()).ok_or_else(|| AppError::validation("Run the check first"))
 }

@@ -8,13 +8,13 @@ use yespo_core::forget::{self, ForgetPreview};
 use yespo_core::settings::{Settings, SettingsView};
 use yespo_core::{AppError, AppResult};
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn settings_get(state: tauri::State<'_, AppState>) -> SettingsView {
     state.settings.view()
 }
 
 /// Check and save the settings; the log level applies at once.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn settings_set(state: tauri::State<'_, AppState>, settings: Settings) -> AppResult<SettingsView> {
     let level = settings.log_level;
     let view = logged("settings_set", state.settings.set(settings))?;
@@ -23,7 +23,7 @@ pub fn settings_set(state: tauri::State<'_, AppState>, settings: Settings) -> Ap
 }
 
 /// Open the logs or data folder in the file manager.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn folder_open(app: AppHandle, state: tauri::State<'_, AppState>, which: String) -> AppResult<()> {
     let paths = &state.info.paths;
     let dir = match which.as_str() {
@@ -38,7 +38,7 @@ pub fn folder_open(app: AppHandle, state: tauri::State<'_, AppState>, which: Str
 }
 
 /// What "Forget everything" would remove, for its confirmation.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn forget_preview(state: tauri::State<'_, AppState>) -> AppResult<ForgetPreview> {
     let log_dir = state.info.paths.log_dir.display().to_string();
     logged("forget_preview", forget::preview(&state.sessions, &state.imports, &state.settings, &log_dir))

@@ -35,7 +35,7 @@ async fn active_client(state: &AppState) -> Option<YespoClient> {
 }
 
 /// Every target a column can be mapped to.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn token_targets() -> Targets {
     imports::targets()
 }
@@ -102,7 +102,7 @@ pub async fn token_file_check(
     logged("token_file_check", checked)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn token_file_cancel_check(state: tauri::State<'_, AppState>, id: u64) -> AppResult<()> {
     state.imports.cancel_check(id)
 }
@@ -139,7 +139,7 @@ pub async fn token_file_export_problems(
     logged("token_file_export_problems", result)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn token_file_close(state: tauri::State<'_, AppState>, id: u64) {
     state.imports.close(id);
 }
@@ -174,7 +174,7 @@ pub async fn token_upload_start(
 
 /// Follows an upload of this app: its last event at once, then every one. `false` when the job
 /// is not running here.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn token_upload_watch(state: tauri::State<'_, AppState>, job: i64, on_event: Channel<UploadEvent>) -> bool {
     state.imports.watch(
         job,
@@ -184,7 +184,7 @@ pub fn token_upload_watch(state: tauri::State<'_, AppState>, job: i64, on_event:
     )
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn token_upload_cancel(state: tauri::State<'_, AppState>, job: i64) -> AppResult<()> {
     logged("token_upload_cancel", state.imports.cancel(job))
 }
@@ -197,18 +197,18 @@ pub async fn token_upload_resume(state: tauri::State<'_, AppState>, job: i64) ->
     logged("token_upload_resume", state.imports.resume(job, &account, client, upload_options(&state)).await)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn token_jobs(state: tauri::State<'_, AppState>) -> AppResult<Vec<JobView>> {
     logged("token_jobs", state.imports.history())
 }
 
 /// Jobs left unfinished by an earlier run of the app (or the CLI): the resume banner.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn token_jobs_unfinished(state: tauri::State<'_, AppState>) -> AppResult<Vec<JobView>> {
     logged("token_jobs_unfinished", state.imports.unfinished())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn token_job(state: tauri::State<'_, AppState>, job: i64) -> AppResult<JobView> {
     logged("token_job", state.imports.job(job))
 }
@@ -229,7 +229,7 @@ pub async fn token_job_discard(state: tauri::State<'_, AppState>, job: i64) -> A
     logged("token_job_discard", state.imports.discard(job, client).await)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn token_job_delete(state: tauri::State<'_, AppState>, job: i64) -> AppResult<()> {
     logged("token_job_delete", state.imports.delete(job))
 }

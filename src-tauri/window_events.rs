@@ -19,7 +19,7 @@ pub enum DropEvent {
 }
 
 /// The page's channel for drag-and-drop; a reloaded page replaces it.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn drops_watch(state: tauri::State<'_, AppState>, on_drop: Channel<DropEvent>) {
     *state.drops.lock().unwrap_or_else(|e| e.into_inner()) = Some(on_drop);
 }

@@ -69,12 +69,18 @@ async function showDemoBadge() {
   if (info.demo) badge.title = `Demo mode: the embedded Yespo sandbox at ${info.demo.sandboxUrl}`;
 }
 
+/** Runs `then` once the frame after next has begun: what the DOM held before is on the screen. */
+function afterTwoFrames(then) {
+  requestAnimationFrame(() => requestAnimationFrame(then));
+}
+
 async function start() {
   // The start-up's steps in ms since the page began loading, for the log (see `ui_painted`).
   const marks = { modules: performance.now() };
   installGlobalErrorHandlers();
-  await invoke('settings_get').then((view) => setTheme(view.settings.theme), () => {});
-  marks.settings = performance.now();
+  // Nothing waits for the settings: the theme they name is applied long before the first frame.
+  const theme = invoke('settings_get').then((view) => setTheme(view.settings.theme), () => {})
+    .finally(() => { marks.settings = performance.now(); });
   replaceChildren(document.getElementById('nav'), AREAS.map(navItem));
   replaceChildren(document.getElementById('nav-footer'), FOOTER_AREAS.map(navItem));
   window.addEventListener('hashchange', () => show(currentArea()));
@@ -87,19 +93,23 @@ async function start() {
     if (currentArea() === 'registration') registration.openPaths(paths);
     else { toImport(); tokenImport.openPaths(paths); }
   };
+  // The first screen draws its frame at once (its title, what it is waiting for) and fills in
+  // when its data comes: "painted" is that first content on the screen, "complete" the screen
+  // with its data, the status bar and the banners.
   const firstScreen = show(currentArea()).finally(() => { marks.screen = performance.now(); });
+  afterTwoFrames(() => { marks.painted = performance.now(); });
   await Promise.allSettled([
-    statusBar.mount(document.getElementById('statusbar')), firstScreen, showDemoBadge(),
+    theme, statusBar.mount(document.getElementById('statusbar')), firstScreen, showDemoBadge(),
     watchDrops(document.getElementById('drop-overlay'), dropped),
     showResumeBanner(document.getElementById('banners'), async (job) => { toImport(); await resume(job); }),
   ]);
   document.getElementById('app').dataset.ready = 'true';
   marks.ready = performance.now();
-  // Two frames later the first screen is on the screen: the app logs its start-up time.
-  requestAnimationFrame(() => requestAnimationFrame(() => {
-    marks.painted = performance.now();
-    invoke('ui_painted', { marks }).catch(() => {});
-  }));
+  afterTwoFrames(() => {
+    marks.complete = performance.now();
+    // Wall-clock times, so the report's own IPC delay is not counted.
+    invoke('ui_painted', { marks, origin: performance.timeOrigin }).catch(() => {});
+  });
 }
 
 start();

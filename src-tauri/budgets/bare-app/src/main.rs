@@ -4,11 +4,12 @@
 
 use std::io::Write;
 
-/// The page's first paint, reported on stdout the way Yespo Admin reports its own.
+/// The page's first paint (`at`: ms since the Unix epoch), on stdout the way Yespo Admin
+/// reports its own.
 #[tauri::command]
-fn painted() {
+fn painted(at: f64) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "tauri-bare-app: painted").and_then(|()| out.flush());
+    let _ = writeln!(out, "tauri-bare-app: painted at {at:.1}").and_then(|()| out.flush());
 }
 
 fn main() {
