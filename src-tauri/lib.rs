@@ -76,23 +76,20 @@ fn start_sandbox(data_dir: &std::path::Path) -> Option<Sandbox> {
 }
 
 /// The app's entry point (called from `main.rs`).
-/// WebKit's rendering, chosen for this UI (text, forms, tables; no video, canvas or 3D). Measured
-/// here against a bare Tauri window (`./dev bench`, README "Budgets"):
-/// - Without compositing (`WEBKIT_DISABLE_COMPOSITING_MODE`), WebKit draws the page straight into
-///   the window instead of through GL layers: on this UI's first screen that is ~40% sooner on
-///   screen and ~60 MB less across the WebKit processes; the GL layers buy smooth animations and
-///   video, which this app does not have.
-/// - Where compositing is back on (`WEBKIT_DISABLE_COMPOSITING_MODE=0`), Skia paints the layers
-///   on the CPU (`WEBKIT_SKIA_ENABLE_CPU_RENDERING`): on software GL (a VM, Xvfb, a remote
-///   desktop) painting on the "GPU" compiled shaders on the CPU and doubled the start.
+/// WebKitGTK (2.46 and later) paints with Skia on the GPU by default. For this UI — text, forms
+/// and tables — that buys nothing and costs a lot where the GPU is slow or absent: on software GL
+/// (a VM, Xvfb, a remote desktop) every new kind of shape compiled shaders on the CPU, and the first
+/// screen took twice as long to be on the screen as a bare Tauri window's, with 50 MB more in the
+/// web process (`./dev bench`). Skia on the CPU paints the same tiles on worker threads, and WebKit
+/// still composites on the GPU. Set before any thread starts, and never over the user's own value.
 ///
-/// Set before any thread starts, and never over a value the user has set.
+/// Not `WEBKIT_DISABLE_COMPOSITING_MODE`: it was faster still (first screen -40%, -60 MB), but
+/// WebKitWebDriver then hung on the E2E tests, so the window could no longer be tested.
 #[cfg(target_os = "linux")]
 fn choose_webkit_rendering() {
-    for (name, value) in [("WEBKIT_DISABLE_COMPOSITING_MODE", "1"), ("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "1")] {
-        if std::env::var_os(name).is_none() {
-            std::env::set_var(name, value);
-        }
+    const CPU_RENDERING: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
+    if std::env::var_os(CPU_RENDERING).is_none() {
+        std::env::set_var(CPU_RENDERING, "1");
     }
 }
 

@@ -36,7 +36,7 @@ TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 RELEASE = os.path.join(TARGET, "release")
 MB = 1_000_000
 # What Yespo Admin sets for WebKit at start unless the user has (src-tauri/lib.rs).
-APP_WEBKIT_SWITCHES = {"WEBKIT_DISABLE_COMPOSITING_MODE": "1", "WEBKIT_SKIA_ENABLE_CPU_RENDERING": "1"}
+APP_WEBKIT_SWITCHES = {"WEBKIT_SKIA_ENABLE_CPU_RENDERING": "1"}
 
 
 def descendants(pid):
