@@ -8,23 +8,25 @@ import { h, replaceChildren } from './dom.js';
 import { icon } from './icons.js';
 import { installGlobalErrorHandlers, errorBanner } from './errors.js';
 import * as statusBar from './statusbar.js';
-import * as about from './screens/about.js';
-import * as accounts from './screens/accounts.js';
-import * as account from './screens/account.js';
-import * as contacts from './screens/contacts.js';
-import * as segments from './screens/segments.js';
-import * as messages from './screens/messages.js';
-import * as tokenImport from './screens/token-import.js';
-import * as registration from './screens/registration.js';
-import * as settings from './screens/settings.js';
 import { invoke } from './ipc.js';
 import { getAppInfo } from './app-state.js';
 import { watchDrops } from './drops.js';
 import { showResumeBanner } from './resume-banner.js';
-import { resume } from './token-import/state.js';
 import { installShortcuts } from './palette.js';
 
-const SCREENS = { about, accounts, account, contacts, segments, messages, registration, settings, 'token-import': tokenImport };
+// Each screen's module loads when the screen is first shown: the start reads and compiles only
+// the shell and the first screen (index.html preloads both; tests/ui_modules.rs).
+const SCREENS = {
+  about: () => import('./screens/about.js'),
+  accounts: () => import('./screens/accounts.js'),
+  account: () => import('./screens/account.js'),
+  contacts: () => import('./screens/contacts.js'),
+  segments: () => import('./screens/segments.js'),
+  messages: () => import('./screens/messages.js'),
+  registration: () => import('./screens/registration.js'),
+  settings: () => import('./screens/settings.js'),
+  'token-import': () => import('./screens/token-import.js'),
+};
 
 function navItem(area) {
   if (!area.ready) {
@@ -55,7 +57,8 @@ async function show(areaId) {
   const dropHint = document.querySelector('.drop-overlay-box');
   if (dropHint) dropHint.textContent = areaId === 'registration' ? 'Drop to check the logo' : 'Drop to check the token files';
   try {
-    await SCREENS[areaId].render(view);
+    const screen = await SCREENS[areaId]();
+    await screen.render(view);
   } catch (error) {
     replaceChildren(view, errorBanner(error, { onRetry: () => show(areaId) }));
   }
@@ -89,9 +92,9 @@ async function start() {
   // Files dropped anywhere on the window go to Token import (on the Registration check, the
   // logo to check); so does a resumed upload.
   const toImport = () => { if (currentArea() !== 'token-import') location.hash = '#/token-import'; };
-  const dropped = (paths) => {
-    if (currentArea() === 'registration') registration.openPaths(paths);
-    else { toImport(); tokenImport.openPaths(paths); }
+  const dropped = async (paths) => {
+    if (currentArea() === 'registration') (await SCREENS.registration()).openPaths(paths);
+    else { toImport(); (await SCREENS['token-import']()).openPaths(paths); }
   };
   // The first screen draws its frame at once (its title, what it is waiting for) and fills in
   // when its data comes: "painted" is that first content on the screen, "complete" the screen
@@ -101,7 +104,11 @@ async function start() {
   await Promise.allSettled([
     theme, statusBar.mount(document.getElementById('statusbar')), firstScreen, showDemoBadge(),
     watchDrops(document.getElementById('drop-overlay'), dropped),
-    showResumeBanner(document.getElementById('banners'), async (job) => { toImport(); await resume(job); }),
+    showResumeBanner(document.getElementById('banners'), async (job) => {
+      toImport();
+      const { resume } = await import('./token-import/state.js');
+      await resume(job);
+    }),
   ]);
   document.getElementById('app').dataset.ready = 'true';
   marks.ready = performance.now();

@@ -6,9 +6,11 @@
 import { h, replaceChildren } from './dom.js';
 import { AREAS, FOOTER_AREAS } from './areas.js';
 import { invoke } from './ipc.js';
-import { fieldFor, showContact } from './screens/contacts.js';
-import { showSegment } from './screens/segments.js';
-import { showMessage } from './screens/messages.js';
+
+/** The screens a jump opens, loaded on the palette's first search (not at the app's start). */
+const jumpTargets = () => Promise.all([
+  import('./screens/contacts.js'), import('./screens/segments.js'), import('./screens/messages.js'),
+]);
 
 /** @typedef {{label: string, hint: string, run: () => void}} Entry */
 
@@ -80,6 +82,8 @@ export function showPalette(go) {
   const update = async () => {
     const text = input.value.trim();
     const mine = ++asked;
+    const [{ fieldFor, showContact }, { showSegment }, { showMessage }] = await jumpTargets();
+    if (mine !== asked) return;
     const lower = text.toLowerCase();
     /** @type {Entry[]} */
     const jumps = [];
