@@ -75,7 +75,6 @@ fn start_sandbox(data_dir: &std::path::Path) -> Option<Sandbox> {
     }
 }
 
-/// The app's entry point (called from `main.rs`).
 /// WebKitGTK (2.46 and later) paints with Skia on the GPU by default. For this UI — text, forms
 /// and tables — that buys nothing and costs a lot where the GPU is slow or absent: on software GL
 /// (a VM, Xvfb, a remote desktop) every new kind of shape compiled shaders on the CPU, and the first
@@ -93,6 +92,7 @@ fn choose_webkit_rendering() {
     }
 }
 
+/// The app's entry point (called from `main.rs`).
 pub fn run() {
     let started = std::time::Instant::now();
     #[cfg(target_os = "linux")]
@@ -122,7 +122,6 @@ pub fn run() {
         "Yespo Admin starting"
     );
 
-    tracing::info!(ms = started.elapsed().as_micros() as u64, "T before plugins");
     let single_instance = single_instance::plugin(&identifier, &paths);
     let mut info = AppInfo::new(&name, &version, &identifier, paths);
 
@@ -205,7 +204,6 @@ pub fn run() {
             settings_commands::forget_everything,
         ])
         .setup(move |app| {
-            tracing::info!(ms = started.elapsed().as_micros() as u64, "T setup begins");
             // Here, not earlier: a second launch has already handed over and exited by now, so
             // it never starts a sandbox of its own.
             let sandbox = if demo_requested() { start_sandbox(&info.paths.data_dir) } else { None };
@@ -225,10 +223,8 @@ pub fn run() {
                     tracing::error!(code = %error.code, message = %error.message, "demo mode: the demo account could not be prepared");
                 }
             }
-            tracing::info!(ms = started.elapsed().as_micros() as u64, "T env ready");
             let sessions = Arc::new(Sessions::new(env));
             let settings = yespo_core::settings::SettingsStore::open(&info.paths.config_dir);
-            tracing::info!(ms = started.elapsed().as_micros() as u64, "T settings");
             yespo_core::logging::set_level(settings.get().log_level.filter());
             // An app typed in (not an account) is checked where the app works: the sandbox in
             // demo mode, Yespo otherwise.
@@ -236,7 +232,6 @@ pub fn run() {
                 Some(s) => yespo_core::registration::Endpoints::sandbox(s.base_url()),
                 None => yespo_core::registration::Endpoints::yespo(),
             };
-            tracing::info!(ms = started.elapsed().as_micros() as u64, "T before manage");
             app.manage(AppState {
                 info: info.clone(),
                 sandbox,
