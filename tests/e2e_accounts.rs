@@ -46,6 +46,20 @@ async fn log_in_to_the_demo_account_survive_a_restart_and_log_out() {
     let api_key_in_keychain = keychain_secret(&second_id, "api-key").expect("the API key is in the keychain");
     assert_eq!(api_key_in_keychain, key);
 
+    // Remove asks in the card first: the way out keeps the account; Remove takes it and its key.
+    let second_card = format!("[data-account='{second_id}']");
+    app.wait_for(&format!("{second_card} button.remove")).await.click().await.unwrap();
+    let question = app.text(&format!("{second_card} .confirm-box")).await;
+    assert!(question.contains("Remove “Second shop”") && question.contains("API key"), "{question}");
+    app.wait_for(&format!("{second_card} [data-action='keep']")).await.click().await.unwrap();
+    app.wait_until("the question is gone", &format!("!document.querySelector(\"{second_card} .confirm-box\")")).await;
+    assert!(keychain_secret(&second_id, "api-key").is_some(), "kept: the key is still there");
+    app.wait_for(&format!("{second_card} button.remove")).await.click().await.unwrap();
+    app.screenshot("accounts-remove-confirm").await;
+    app.wait_for(&format!("{second_card} [data-action='confirm']")).await.click().await.unwrap();
+    app.wait_until("the card is gone", &format!("!document.querySelector(\"{second_card}\")")).await;
+    assert!(keychain_secret(&second_id, "api-key").is_none(), "removed: the key left the keychain");
+
     app.wait_for(&format!("[data-account='{account_id}'] button.login")).await.click().await.unwrap();
     let url = app.wait_for("#login-panel [data-field='login-url']").await.text().await.unwrap();
     assert!(url.contains("/uaa/oauth/authorize?") && url.contains("code_challenge_method=S256"), "{url}");

@@ -172,7 +172,6 @@ def memory_table(results):
     for role_name in ("app", "web", "network", "other"):
         for kind in ("pss", "anon", "file", "shmem"):
             out[(role_name, kind)] = statistics.median(r[1].get(role_name, {}).get(kind, 0) for r in results) * 1024 / MB
-    out["total"] = statistics.median(sum(v["pss"] for v in r[1].values()) for r in results) * 1024 / MB
     return out
 
 
@@ -227,7 +226,7 @@ def bench_windows(runs, idle):
             print(f"{'    ' + what:34}{mem['bare'][(role_name, kind)]:>20.1f}{mem['app'][(role_name, kind)]:>20.1f}")
     plus_paint = statistics.median(paint["bare+"])
     plus_mem = statistics.median(totals["bare+"])
-    print(f"{'bare Tauri with the app`s WebKit':34}{median_range(paint['bare+'], 1000):>20}"
+    print(f"{'bare Tauri, CPU painting too':34}{median_range(paint['bare+'], 1000):>20}"
           f"{'':>20}{app_paint / plus_paint:>8.2f}  first paint, same switches")
     print(f"{'  switches: idle PSS (MB)':34}{median_range(totals['bare+'], 1, 1):>20}"
           f"{'':>20}{statistics.median(totals['app']) / plus_mem:>8.2f}  memory, same switches")

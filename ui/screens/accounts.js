@@ -243,7 +243,7 @@ function accountCard(account, active, warning) {
   buttons.push(h('button', {
     type: 'button', class: 'danger-link remove',
     onClick: () => banner.replaceChildren(confirmBox(`Remove “${account.name}” and its secrets from this computer?`, {
-      detail: `Its ${isOAuth ? 'Client Secret and tokens' : 'API key'} leave the keychain; nothing in Yespo changes. To use it again, add it again${isOAuth ? '' : ' with its key'}.`,
+      detail: `Its ${isOAuth ? 'Client Secret and tokens leave' : 'API key leaves'} the keychain; nothing in Yespo changes. To use it again, add it again${isOAuth ? '' : ' with its key'}.`,
       confirmLabel: 'Remove', busyLabel: 'Removing…',
       onConfirm: () => act(card, () => invoke('account_remove', { id: account.id }), banner),
       onCancel: () => banner.replaceChildren(),
