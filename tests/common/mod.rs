@@ -69,15 +69,24 @@ impl App {
             Some(path) => Profile::Borrowed(path.to_path_buf()),
             None => Profile::Owned(tempfile::Builder::new().prefix("yespo-e2e-").tempdir().expect("temp profile")),
         };
-        let driver = DriverProcess::start(profile.path(), &launch);
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("tauri:options".into(), json!({ "application": app_binary(), "args": launch.args }));
-        let client = ClientBuilder::rustls()
-            .expect("rustls client")
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{}", driver.port))
-            .await
-            .unwrap_or_else(|error| panic!("no WebDriver session: {error}\n{}", driver.log_text()));
+        let mut attempt = 1;
+        let (driver, client) = loop {
+            let driver = DriverProcess::start(profile.path(), &launch);
+            let connected = ClientBuilder::rustls()
+                .expect("rustls client")
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{}", driver.port))
+                .await;
+            match connected {
+                Ok(client) => break (driver, client),
+                // A port picked free was taken (by a test running beside this one) before the
+                // driver could listen on it: start again on other ports.
+                Err(_) if attempt < 3 && driver.log_text().contains("can not listen") => attempt += 1,
+                Err(error) => panic!("no WebDriver session: {error}\n{}", driver.log_text()),
+            }
+        };
         let app = App { client, profile, driver };
         app.wait_ready().await;
         app
